@@ -1,0 +1,205 @@
+//! The run: rule files and input files in, findings out. Two passes over the documents keep
+//! memory flat on large inputs: the first parses every document once and keeps only a small
+//! index entry (kind, name, namespace, labels, selector); the second parses the workloads again
+//! with the ConfigMaps and related objects they name, builds the Valkey model and evaluates
+//! the rules. Both passes use every core.
+
+use crate::finding::Finding;
+use crate::k8s::{DocRef, Entry};
+use crate::rules::eval;
+use crate::rules::load::{self, Rule};
+use crate::source::{Files, SourceFile};
+use crate::valkey::model::{self, Index};
+use crate::yaml::{parse_document, split_documents, Node, Value as YValue};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Loads the built-in rules and every `*.yaml` in `dirs`; rule errors come back as findings.
+pub fn load_rules(dirs: &[&Path], files: &mut Files) -> (Vec<Rule>, Vec<Finding>) {
+    let mut texts: Vec<(String, String)> = load::BUILTIN
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    let mut errors = Vec::new();
+    for dir in dirs {
+        match std::fs::read_dir(dir) {
+            Ok(rd) => {
+                let mut paths: Vec<_> = rd
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+                    .collect();
+                paths.sort();
+                for p in paths {
+                    match std::fs::read_to_string(&p) {
+                        Ok(t) => texts.push((p.display().to_string(), t)),
+                        Err(e) => errors.push(Finding::input(
+                            "rule-error",
+                            format!("cannot read rule file {}: {e}", p.display()),
+                            None,
+                        )),
+                    }
+                }
+            }
+            Err(e) => errors.push(Finding::input(
+                "rule-error",
+                format!("cannot read rules folder {}: {e}", dir.display()),
+                None,
+            )),
+        }
+    }
+    let mut rules: Vec<Rule> = Vec::new();
+    for (name, text) in texts {
+        let id = files.add(SourceFile::new(name, text));
+        match load::load(files.get(id), id) {
+            Ok(rule) => {
+                if let Some(prev) = rules.iter().position(|r| r.id == rule.id) {
+                    // A user rule with a built-in id replaces the built-in one.
+                    rules[prev] = rule;
+                } else {
+                    rules.push(rule);
+                }
+            }
+            Err(mut errs) => errors.append(&mut errs),
+        }
+    }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    (rules, errors)
+}
+
+/// Result of the first pass over one document.
+enum Parsed {
+    Objects(Vec<Entry>),
+    Error(Finding),
+}
+
+fn index_document(files: &Files, file: u32, slice: crate::yaml::DocSlice) -> Parsed {
+    let f = files.get(file);
+    match parse_document(&f.text, &slice, file) {
+        Err(e) => {
+            let mut finding = Finding::input("invalid-yaml", format!("invalid YAML: {}", e.message), Some(e.span));
+            finding.template = slice.template.clone();
+            Parsed::Error(finding)
+        }
+        Ok(None) => Parsed::Objects(Vec::new()),
+        Ok(Some(node)) => {
+            let doc = DocRef { file, slice, item: None };
+            if node.get("kind").and_then(Node::as_str) == Some("List") {
+                let entries = node
+                    .get("items")
+                    .map_or(&[][..], Node::items)
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| {
+                        Entry::from_node(
+                            item,
+                            DocRef {
+                                item: Some(i as u32),
+                                ..doc.clone()
+                            },
+                        )
+                    })
+                    .collect();
+                return Parsed::Objects(entries);
+            }
+            match Entry::from_node(&node, doc) {
+                Some(e) => Parsed::Objects(vec![e]),
+                None => {
+                    let what = match &node.value {
+                        YValue::Map(_) => "a mapping without `kind`",
+                        YValue::Seq(_) => "a sequence",
+                        _ => "a scalar",
+                    };
+                    let mut finding = Finding::input(
+                        "invalid-object",
+                        format!("document is {what}, not a Kubernetes object"),
+                        Some(node.span),
+                    );
+                    finding.input_error = false;
+                    finding.severity = crate::finding::Severity::Info;
+                    Parsed::Error(finding)
+                }
+            }
+        }
+    }
+}
+
+/// Runs `f` over `items` on every core, keeping the order of results.
+fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads <= 1 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| {
+                let f = &f;
+                s.spawn(move || c.iter().map(f).collect::<Vec<R>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Checks the input files (ids in `inputs`) with `rules`.
+pub fn check(files: &Files, inputs: &[u32], rules: &[Rule], params: &(dyn Fn(&Rule) -> cel::Value + Sync)) -> Vec<Finding> {
+    let mut jobs = Vec::new();
+    for &id in inputs {
+        for slice in split_documents(&files.get(id).text) {
+            jobs.push((id, slice));
+        }
+    }
+    let parsed = parallel(&jobs, |(id, slice)| index_document(files, *id, slice.clone()));
+    drop(jobs);
+    let mut findings = Vec::new();
+    let mut entries = Vec::new();
+    for p in parsed {
+        match p {
+            Parsed::Objects(mut e) => entries.append(&mut e),
+            Parsed::Error(f) => findings.push(f),
+        }
+    }
+    let index = Index {
+        entries: &entries,
+        files,
+    };
+    let workloads: Vec<&Entry> = entries.iter().filter(|e| e.is_workload()).collect();
+    let workload_rules: Vec<&Rule> = rules.iter().filter(|r| !eval::is_container_rule(r)).collect();
+    let container_rules: Vec<&Rule> = rules.iter().filter(|r| eval::is_container_rule(r)).collect();
+    let results = parallel(&workloads, |entry| {
+        let mut out = Vec::new();
+        let Some(doc) = index.parse(entry) else {
+            return out;
+        };
+        let Some(w) = model::build(entry, doc, &index) else {
+            return out;
+        };
+        let env = eval::env();
+        if !workload_rules.is_empty() {
+            eval::evaluate(&env, &workload_rules, &w, None, files, params, &mut out);
+        }
+        for c in eval::server_containers(&w) {
+            eval::evaluate(&env, &container_rules, &w, Some(c), files, params, &mut out);
+        }
+        out
+    });
+    for mut r in results {
+        findings.append(&mut r);
+    }
+    findings.sort_by_key(|f| (f.span.map(|s| (s.file, s.start)), f.rule.clone()));
+    findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
+    findings
+}
+
+/// Parses a whole file's objects (used by `explain` examples and tests).
+pub fn parse_objects(text: &str) -> Vec<Arc<Node>> {
+    split_documents(text)
+        .iter()
+        .filter_map(|d| parse_document(text, d, 0).ok().flatten().map(Arc::new))
+        .collect()
+}

@@ -1,0 +1,258 @@
+//! Documents in, Kubernetes objects out: kind, name, namespace, labels and the selectors that
+//! relate objects to pods, with Kubernetes' own label-selector semantics. The cross-document
+//! index keeps only these few fields per object (a document is parsed again when a workload
+//! needs its full text), so memory stays small on large inputs.
+
+use crate::yaml::{DocSlice, Node};
+use std::collections::BTreeMap;
+
+/// Where a document lives, so that it can be parsed again on demand.
+#[derive(Debug, Clone)]
+pub struct DocRef {
+    /// File id.
+    pub file: u32,
+    /// The document's byte range and Helm template.
+    pub slice: DocSlice,
+    /// The item of a `kind: List` document, when the object is one.
+    pub item: Option<u32>,
+}
+
+/// `matchExpressions` operator.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// `In`.
+    In,
+    /// `NotIn`.
+    NotIn,
+    /// `Exists`.
+    Exists,
+    /// `DoesNotExist`.
+    DoesNotExist,
+}
+
+/// One `matchExpressions` requirement.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    /// Label key.
+    pub key: String,
+    /// Operator.
+    pub op: Op,
+    /// Values for `In` / `NotIn`.
+    pub values: Vec<String>,
+}
+
+/// A label selector (`matchLabels` + `matchExpressions`, or a Service's plain map).
+#[derive(Debug, Clone, Default)]
+pub struct Selector {
+    /// `matchLabels`.
+    pub labels: Vec<(String, String)>,
+    /// `matchExpressions`.
+    pub exprs: Vec<Requirement>,
+    /// An operator the selector uses that Kubernetes does not know: it matches nothing.
+    pub invalid: bool,
+}
+
+/// Labels of a pod or object.
+pub type Labels = BTreeMap<String, String>;
+
+impl Selector {
+    /// Reads a `LabelSelector` node (`matchLabels`/`matchExpressions`).
+    pub fn from_label_selector(node: &Node) -> Selector {
+        let mut s = Selector {
+            labels: string_map(node.get("matchLabels")).into_iter().collect(),
+            ..Selector::default()
+        };
+        for e in node.get("matchExpressions").map_or(&[][..], Node::items) {
+            let op = match e.get("operator").and_then(Node::as_str) {
+                Some("In") => Op::In,
+                Some("NotIn") => Op::NotIn,
+                Some("Exists") => Op::Exists,
+                Some("DoesNotExist") => Op::DoesNotExist,
+                _ => {
+                    s.invalid = true;
+                    continue;
+                }
+            };
+            s.exprs.push(Requirement {
+                key: e
+                    .get("key")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                op,
+                values: e
+                    .get("values")
+                    .map_or(&[][..], Node::items)
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+            });
+        }
+        s
+    }
+
+    /// Reads a Service's `spec.selector` map.
+    pub fn from_map(node: &Node) -> Selector {
+        Selector {
+            labels: string_map(Some(node)).into_iter().collect(),
+            ..Selector::default()
+        }
+    }
+
+    /// Whether the selector has no requirement at all (selects every pod in the namespace).
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty() && self.exprs.is_empty() && !self.invalid
+    }
+
+    /// Whether pods with `labels` are selected (`NotIn` and `DoesNotExist` match absent keys).
+    pub fn matches(&self, labels: &Labels) -> bool {
+        if self.invalid {
+            return false;
+        }
+        self.labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.exprs.iter().all(|r| {
+                let have = labels.get(&r.key);
+                match r.op {
+                    Op::In => have.is_some_and(|v| r.values.contains(v)),
+                    Op::NotIn => have.is_none_or(|v| !r.values.contains(v)),
+                    Op::Exists => have.is_some(),
+                    Op::DoesNotExist => have.is_none(),
+                }
+            })
+    }
+}
+
+/// A map of string keys to scalar values (labels, annotations, Service selectors).
+pub fn string_map(node: Option<&Node>) -> Labels {
+    node.map_or(&[][..], Node::entries)
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+        .collect()
+}
+
+/// What the index keeps of one object.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace` (empty when unset).
+    pub namespace: String,
+    /// `metadata.labels`.
+    pub labels: Labels,
+    /// The selector that relates it to pods: PDB `spec.selector`, Service `spec.selector`,
+    /// NetworkPolicy `spec.podSelector`, ServiceMonitor `spec.selector` (selects Services).
+    pub selector: Option<Selector>,
+    /// Where its document is.
+    pub doc: DocRef,
+}
+
+/// Kinds whose pods can run valkey-server.
+pub const WORKLOAD_KINDS: &[&str] = &[
+    "StatefulSet",
+    "Deployment",
+    "DaemonSet",
+    "ReplicaSet",
+    "Pod",
+];
+
+impl Entry {
+    /// Reads the indexed fields of a document; `None` when it is not a Kubernetes object.
+    pub fn from_node(node: &Node, doc: DocRef) -> Option<Entry> {
+        let kind = node.get("kind")?.as_str()?.to_string();
+        let meta = node.get("metadata");
+        let name = meta
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let namespace = meta
+            .and_then(|m| m.get("namespace"))
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let labels = string_map(meta.and_then(|m| m.get("labels")));
+        let spec = node.get("spec");
+        let selector = match kind.as_str() {
+            "PodDisruptionBudget" => spec
+                .and_then(|s| s.get("selector"))
+                .map(Selector::from_label_selector),
+            "Service" => spec
+                .and_then(|s| s.get("selector"))
+                .filter(|n| !n.entries().is_empty())
+                .map(Selector::from_map),
+            "NetworkPolicy" => Some(
+                spec.and_then(|s| s.get("podSelector"))
+                    .map(Selector::from_label_selector)
+                    .unwrap_or_default(),
+            ),
+            "ServiceMonitor" | "PodMonitor" => spec
+                .and_then(|s| s.get("selector"))
+                .map(Selector::from_label_selector),
+            _ => None,
+        };
+        Some(Entry {
+            api_version: node
+                .get("apiVersion")
+                .and_then(Node::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            kind,
+            name,
+            namespace,
+            labels,
+            selector,
+            doc,
+        })
+    }
+
+    /// Whether pods of this kind may run valkey-server.
+    pub fn is_workload(&self) -> bool {
+        WORKLOAD_KINDS.contains(&self.kind.as_str())
+    }
+}
+
+/// The pod template (or the Pod itself) of a workload document: (metadata, spec).
+pub fn pod_template(doc: &Node) -> Option<(Option<&Node>, &Node)> {
+    match doc.get("kind")?.as_str()? {
+        "Pod" => Some((doc.get("metadata"), doc.get("spec")?)),
+        _ => {
+            let t = doc.path(&["spec", "template"])?;
+            Some((t.get("metadata"), t.get("spec")?))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{parse_document, split_documents};
+
+    fn node(text: &str) -> Node {
+        let d = split_documents(text);
+        parse_document(text, &d[0], 0).unwrap().unwrap()
+    }
+
+    #[test]
+    fn selector_semantics() {
+        let s = Selector::from_label_selector(&node(
+            "matchLabels: {app: v}\nmatchExpressions:\n- {key: tier, operator: NotIn, values: [x]}\n- {key: role, operator: Exists}\n",
+        ));
+        let mut l = Labels::new();
+        l.insert("app".into(), "v".into());
+        l.insert("role".into(), "p".into());
+        assert!(s.matches(&l), "NotIn matches an absent key");
+        l.insert("tier".into(), "x".into());
+        assert!(!s.matches(&l));
+        let bad = Selector::from_label_selector(&node(
+            "matchExpressions:\n- {key: a, operator: Bogus}\n",
+        ));
+        assert!(!bad.matches(&Labels::new()));
+        assert!(Selector::default().matches(&Labels::new()));
+    }
+}

@@ -1,0 +1,633 @@
+//! The Valkey model in, findings out. Each workload and each server container becomes one set of
+//! CEL variables, built once and shared by every rule: `workload`, `container`, `valkey`
+//! (effective directives), `server` (derived facts) and the rule's `params`. Every value that
+//! has a place in a file carries a `loc` number, which is how `at:` paths become spans.
+
+use super::load::{Part, Rule, Subject as Applies, Template};
+use crate::finding::{Finding, Label, ObjectId, Severity};
+use crate::k8s::pod_template;
+use crate::source::Files;
+use crate::units::{parse_memory, parse_quantity};
+use crate::valkey::directives;
+use crate::valkey::model::{Role, ServerContainer, Workload};
+use crate::yaml::{Node, Span};
+use cel::objects::{Key, Map};
+use cel::{Context, Env, Value};
+use regex::Regex;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock, RwLock};
+
+/// A regex compiled once per pattern for the whole run.
+pub fn cached_regex(pattern: &str) -> Result<Regex, String> {
+    static CACHE: OnceLock<RwLock<HashMap<String, Regex>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(r) = cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
+        return Ok(r);
+    }
+    let r = Regex::new(pattern).map_err(|e| format!("invalid regex `{pattern}`: {e}"))?;
+    if let Ok(mut c) = cache.write() {
+        c.insert(pattern.to_string(), r.clone());
+    }
+    Ok(r)
+}
+
+/// A CEL map from string keys.
+pub fn map_value(map: BTreeMap<String, Value>) -> Value {
+    let m: HashMap<Key, Value> = map.into_iter().map(|(k, v)| (Key::from(k), v)).collect();
+    Value::Map(Map { map: Arc::new(m) })
+}
+
+fn s(v: &str) -> Value {
+    Value::String(Arc::new(v.to_string()))
+}
+
+/// Locations of one subject, indexed by the `loc` numbers in its CEL values.
+#[derive(Default)]
+struct Locs {
+    spans: Vec<Span>,
+    /// What object each span lies in, when it is not the workload.
+    owners: Vec<Option<ObjectId>>,
+}
+
+impl Locs {
+    fn add(&mut self, span: Span, owner: Option<ObjectId>) -> Value {
+        self.spans.push(span);
+        self.owners.push(owner);
+        Value::Int(self.spans.len() as i64 - 1)
+    }
+}
+
+/// Builds a CEL value from YAML, adding `loc` to every mapping.
+fn yaml_value(n: &Node, locs: &mut Locs) -> Value {
+    match &n.value {
+        crate::yaml::Value::Map(entries) => {
+            let mut m: BTreeMap<String, Value> = entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), yaml_value(v, locs))))
+                .collect();
+            m.insert("loc".into(), locs.add(n.span, None));
+            map_value(m)
+        }
+        crate::yaml::Value::Seq(items) => {
+            Value::List(Arc::new(items.iter().map(|i| yaml_value(i, locs)).collect()))
+        }
+        _ => super::load::yaml_to_cel(n),
+    }
+}
+
+/// Key node spans for `at:` paths that name a YAML key (point at `resources:`, not its value).
+fn key_loc(parent: &Node, key: &str, locs: &mut Locs) -> Option<Value> {
+    parent.entry(key).map(|(k, _)| locs.add(k.span, None))
+}
+
+fn object_id(w: &Workload) -> ObjectId {
+    ObjectId {
+        api_version: w.entry.api_version.clone(),
+        kind: w.entry.kind.clone(),
+        namespace: w.entry.namespace.clone(),
+        name: w.entry.name.clone(),
+    }
+}
+
+fn related_id(e: &crate::k8s::Entry) -> ObjectId {
+    ObjectId {
+        api_version: e.api_version.clone(),
+        kind: e.kind.clone(),
+        namespace: e.namespace.clone(),
+        name: e.name.clone(),
+    }
+}
+
+/// The variables of one subject and the spans they point to.
+pub struct Subject {
+    vars: Vec<(&'static str, Value)>,
+    locs: Locs,
+    /// Named places for paths that are not plain YAML (e.g. `workload.podLabels`).
+    anchors: HashMap<String, Value>,
+}
+
+fn workload_value(w: &Workload, locs: &mut Locs, anchors: &mut HashMap<String, Value>) -> Value {
+    let mut m = BTreeMap::new();
+    m.insert("kind".into(), s(&w.entry.kind));
+    m.insert("name".into(), s(&w.entry.name));
+    m.insert("namespace".into(), s(&w.entry.namespace));
+    m.insert("replicas".into(), Value::Int(w.replicas));
+    m.insert("mode".into(), s(w.mode.as_str()));
+    m.insert("loc".into(), locs.add(w.doc.span, None));
+    if let Some(kind) = w.doc.entry("kind") {
+        anchors.insert("workload".into(), locs.add(kind.0.span, None));
+    }
+    let labels: BTreeMap<String, Value> = w.pod_labels.iter().map(|(k, v)| (k.clone(), s(v))).collect();
+    m.insert("podLabels".into(), map_value(labels));
+    if let Some((meta, spec)) = pod_template(&w.doc) {
+        let mut spec_v = yaml_value(spec, locs);
+        if let Value::Map(map) = &mut spec_v {
+            // Absent lists are [] so that rules need no has() chains.
+            let inner = Arc::make_mut(&mut map.map);
+            for key in ["topologySpreadConstraints", "containers", "volumes", "initContainers"] {
+                inner
+                    .entry(Key::from(key.to_string()))
+                    .or_insert_with(|| Value::List(Arc::new(Vec::new())));
+            }
+        }
+        m.insert("podSpec".into(), spec_v);
+        if let Some(lab) = meta.and_then(|m| m.entry("labels")) {
+            anchors.insert("workload.podLabels".into(), locs.add(lab.0.span, None));
+        }
+        if let Some((k, _)) = pod_template(&w.doc).and_then(|_| w.doc.path(&["spec", "template"])).and_then(|t| t.entry("spec")) {
+            anchors.insert("workload.podSpec".into(), locs.add(k.span, None));
+        }
+        if let Some(tsc) = key_loc(spec, "topologySpreadConstraints", locs) {
+            anchors.insert("workload.podSpec.topologySpreadConstraints".into(), tsc);
+        }
+    }
+    let rel = |items: &[crate::valkey::model::Related], locs: &mut Locs| -> Value {
+        Value::List(Arc::new(
+            items
+                .iter()
+                .map(|r| {
+                    let mut v = yaml_value(&r.doc, locs);
+                    if let Value::Map(map) = &mut v {
+                        let inner = Arc::make_mut(&mut map.map);
+                        inner.insert(Key::from("name".to_string()), s(&r.entry.name));
+                        let idx = locs.spans.len() - 1;
+                        locs.owners[idx] = Some(related_id(&r.entry));
+                    }
+                    v
+                })
+                .collect(),
+        ))
+    };
+    m.insert("pdbs".into(), rel(&w.pdbs, locs));
+    m.insert("services".into(), rel(&w.services, locs));
+    m.insert("networkPolicies".into(), rel(&w.network_policies, locs));
+    map_value(m)
+}
+
+fn quantity_value(n: &Node, locs: &mut Locs) -> Value {
+    let raw = n.as_str().unwrap_or_default();
+    let mut m = BTreeMap::new();
+    m.insert("raw".into(), s(raw));
+    if let Some(b) = parse_quantity(raw) {
+        m.insert("bytes".into(), Value::Int(b.min(i64::MAX as u128) as i64));
+    }
+    m.insert("loc".into(), locs.add(n.span, None));
+    map_value(m)
+}
+
+fn container_value(w: &Workload, c: &ServerContainer, locs: &mut Locs, anchors: &mut HashMap<String, Value>) -> Value {
+    let node = w.container_node(c.index);
+    let mut m = match node {
+        Some(n) => match yaml_value(n, locs) {
+            Value::Map(map) => (*map.map)
+                .clone()
+                .into_iter()
+                .filter_map(|(k, v)| match k {
+                    Key::String(k) => Some(((*k).clone(), v)),
+                    _ => None,
+                })
+                .collect::<BTreeMap<_, _>>(),
+            _ => BTreeMap::new(),
+        },
+        None => BTreeMap::new(),
+    };
+    m.insert("name".into(), s(&c.name));
+    m.insert("image".into(), s(&c.image));
+    m.insert("argv".into(), Value::List(Arc::new(c.argv.iter().map(|a| s(a)).collect())));
+    m.insert("preStopCommand".into(), Value::List(Arc::new(c.prestop.iter().map(|a| s(a)).collect())));
+    m.insert("preStopKnown".into(), Value::Bool(c.prestop_known));
+    for (field, key) in [("limits", "limits"), ("requests", "requests")] {
+        let mut q = BTreeMap::new();
+        if let Some(res) = node.and_then(|n| n.path(&["resources", key])) {
+            for (k, v) in res.entries() {
+                if let Some(k) = k.as_str() {
+                    q.insert(k.to_string(), quantity_value(v, locs));
+                }
+            }
+            q.insert("loc".into(), locs.add(res.span, None));
+        }
+        m.insert(field.into(), map_value(q));
+    }
+    if let Some(n) = node {
+        if let Some(name) = n.entry("name") {
+            anchors.insert("container".into(), locs.add(name.0.span, None));
+        }
+        for key in ["resources", "lifecycle", "livenessProbe", "readinessProbe", "startupProbe", "securityContext"] {
+            if let Some(v) = key_loc(n, key, locs) {
+                anchors.insert(format!("container.{key}"), v);
+            }
+        }
+        if let Some(v) = n.path(&["resources"]).and_then(|r| key_loc(r, "limits", locs)) {
+            anchors.insert("container.limits".into(), v);
+        }
+    }
+    map_value(m)
+}
+
+fn valkey_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
+    let mut m = BTreeMap::new();
+    for setting in &c.config.settings {
+        let d = directives::lookup(&setting.name);
+        let sensitive = d.is_some_and(|d| d.sensitive);
+        let mut e = BTreeMap::new();
+        if sensitive {
+            e.insert("value".into(), s("<redacted>"));
+        } else {
+            e.insert("value".into(), s(&setting.value()));
+            e.insert("args".into(), Value::List(Arc::new(setting.args.iter().map(|a| s(a)).collect())));
+            if let Some(first) = setting.args.first() {
+                if matches!(d.map(|d| d.kind), Some(directives::Kind::Memory { .. })) {
+                    if let Ok(b) = parse_memory(first) {
+                        e.insert("bytes".into(), Value::Int(b.min(i64::MAX as u64) as i64));
+                    }
+                }
+                if let Ok(i) = first.parse::<i64>() {
+                    e.insert("int".into(), Value::Int(i));
+                }
+                if first.eq_ignore_ascii_case("yes") || first.eq_ignore_ascii_case("no") {
+                    e.insert("enabled".into(), Value::Bool(first.eq_ignore_ascii_case("yes")));
+                }
+            }
+        }
+        e.insert("literal".into(), Value::Bool(setting.literal));
+        e.insert("source".into(), s(&setting.origin));
+        if let Some(span) = setting.span {
+            let owner = owner_of(w, span);
+            e.insert("loc".into(), locs.add(span, owner));
+        }
+        let name = setting.name.clone();
+        let prev = m.insert(name.clone(), map_value(e));
+        // `save` and other repeatable directives: keep every occurrence count.
+        let _ = prev;
+    }
+    map_value(m)
+}
+
+fn owner_of(w: &Workload, span: Span) -> Option<ObjectId> {
+    w.config_objects
+        .iter()
+        .find(|r| r.doc.span.file == span.file && r.doc.span.start <= span.start && span.end <= r.doc.span.end)
+        .map(|r| related_id(&r.entry))
+}
+
+fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
+    let cfg = &c.config;
+    let mut m = BTreeMap::new();
+    let yes = |n: &str| cfg.get(n).is_some_and(|s| s.value().eq_ignore_ascii_case("yes"));
+    let save = cfg.save_points();
+    let aof = yes("appendonly");
+    m.insert("configKnown".into(), Value::Bool(cfg.unknown.is_empty()));
+    m.insert("unknownReasons".into(), Value::List(Arc::new(cfg.unknown.iter().map(|u| s(u)).collect())));
+    m.insert("conditional".into(), Value::List(Arc::new(cfg.conditional.iter().map(|u| s(u)).collect())));
+    m.insert("aof".into(), Value::Bool(aof));
+    m.insert("rdb".into(), Value::Bool(!save.is_empty()));
+    m.insert("persistence".into(), Value::Bool(aof || !save.is_empty()));
+    m.insert("clusterEnabled".into(), Value::Bool(yes("cluster-enabled")));
+    m.insert("mode".into(), s(w.mode.as_str()));
+    let errors: Vec<Value> = cfg
+        .errors
+        .iter()
+        .map(|e| {
+            let mut em = BTreeMap::new();
+            em.insert("directive".into(), s(&e.directive));
+            em.insert("message".into(), s(&e.message));
+            em.insert("hint".into(), s(e.hint.as_deref().unwrap_or("")));
+            em.insert("source".into(), s(&e.origin));
+            if let Some(span) = e.span {
+                let owner = owner_of(w, span);
+                em.insert("loc".into(), locs.add(span, owner));
+            }
+            map_value(em)
+        })
+        .collect();
+    m.insert("configErrors".into(), Value::List(Arc::new(errors)));
+    // `cluster-enabled` line, to point at when a cluster default is the problem.
+    if let Some(span) = cfg.get("cluster-enabled").and_then(|s| s.span) {
+        let mut ce = BTreeMap::new();
+        ce.insert("loc".into(), locs.add(span, owner_of(w, span)));
+        m.insert("clusterEnabledAt".into(), map_value(ce));
+    }
+    map_value(m)
+}
+
+impl Subject {
+    /// The subject for workload rules.
+    pub fn workload(w: &Workload) -> Subject {
+        let mut locs = Locs::default();
+        let mut anchors = HashMap::new();
+        let wv = workload_value(w, &mut locs, &mut anchors);
+        Subject {
+            vars: vec![("workload", wv)],
+            locs,
+            anchors,
+        }
+    }
+
+    /// The subject for container rules (the workload's variables too).
+    pub fn container(w: &Workload, c: &ServerContainer) -> Subject {
+        let mut locs = Locs::default();
+        let mut anchors = HashMap::new();
+        let wv = workload_value(w, &mut locs, &mut anchors);
+        let cv = container_value(w, c, &mut locs, &mut anchors);
+        let vv = valkey_value(w, c, &mut locs);
+        let sv = server_value(w, c, &mut locs);
+        Subject {
+            vars: vec![("workload", wv), ("container", cv), ("valkey", vv), ("server", sv)],
+            locs,
+            anchors,
+        }
+    }
+}
+
+/// Shared CEL environment with our functions.
+pub fn env() -> Arc<Env> {
+    Arc::new(Env::stdlib())
+}
+
+fn root_context(env: &Arc<Env>) -> Context<'static, 'static> {
+    let mut ctx = Context::with_env(env.clone());
+    let _ = ctx.add_function("regexMatch", |text: Arc<String>, pattern: Arc<String>| -> bool {
+        cached_regex(&pattern).is_ok_and(|r| r.is_match(&text))
+    });
+    let _ = ctx.add_function("selectorMatches", |selector: Value, labels: Value| -> bool {
+        selector_from_cel(&selector).matches(&labels_from_cel(&labels))
+    });
+    ctx
+}
+
+/// Evaluates `rules` of `kind` against one subject and appends findings.
+pub fn evaluate(
+    env: &Arc<Env>,
+    rules: &[&Rule],
+    w: &Workload,
+    container: Option<&ServerContainer>,
+    files: &Files,
+    params: &dyn Fn(&Rule) -> Value,
+    out: &mut Vec<Finding>,
+) {
+    let subject = match container {
+        Some(c) => Subject::container(w, c),
+        None => Subject::workload(w),
+    };
+    let mut ctx = root_context(env);
+    for (name, v) in &subject.vars {
+        ctx.add_variable_from_value(*name, v.clone());
+    }
+    for rule in rules {
+        let mut scope = ctx.new_inner_scope();
+        scope.add_variable_from_value("params", params(rule));
+        let applies = rule
+            .conditions
+            .iter()
+            .all(|c| matches!(c.program.execute(&scope), Ok(Value::Bool(true))));
+        if !applies {
+            continue;
+        }
+        let items: Vec<Option<Value>> = match &rule.for_each {
+            None => vec![None],
+            Some(fe) => match fe.program.execute(&scope) {
+                Ok(Value::List(l)) => l.iter().cloned().map(Some).collect(),
+                Ok(_) => vec![],
+                Err(e) => {
+                    out.push(rule_error(rule, &fe.source, &e.to_string(), fe.span));
+                    continue;
+                }
+            },
+        };
+        for item in items {
+            let mut s2 = scope.new_inner_scope();
+            if let Some(it) = &item {
+                s2.add_variable_from_value("item", it.clone());
+            }
+            match rule.expression.program.execute(&s2) {
+                Ok(Value::Bool(true)) => {}
+                Ok(Value::Bool(false)) => {
+                    out.push(finding(rule, w, container, &subject, &s2, files));
+                }
+                Ok(other) => out.push(rule_error(
+                    rule,
+                    &rule.expression.source,
+                    &format!("expression returned {other:?}, not a bool"),
+                    rule.expression.span,
+                )),
+                Err(e) => out.push(rule_error(rule, &rule.expression.source, &e.to_string(), rule.expression.span)),
+            }
+        }
+    }
+}
+
+fn rule_error(rule: &Rule, src: &str, err: &str, span: Span) -> Finding {
+    let mut f = Finding::input(
+        "rule-error",
+        format!("rule {} failed to evaluate `{src}`: {err}", rule.id),
+        Some(span),
+    );
+    f.file_name = Some(rule.file.clone());
+    f
+}
+
+/// Renders a template; expressions that fail render as `?`.
+pub fn render(t: &Template, ctx: &Context) -> String {
+    let mut out = String::new();
+    for p in &t.parts {
+        match p {
+            Part::Text(s) => out.push_str(s),
+            Part::Expr(e) => match e.program.execute(ctx) {
+                Ok(v) => out.push_str(&display(&v)),
+                Err(_) => out.push('?'),
+            },
+        }
+    }
+    out
+}
+
+/// A CEL value as text for messages.
+pub fn display(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::UInt(u) => u.to_string(),
+        Value::Float(f) => {
+            if f.fract() == 0.0 {
+                format!("{f:.0}")
+            } else {
+                format!("{f}")
+            }
+        }
+        Value::Bool(b) => b.to_string(),
+        Value::List(l) => l.iter().map(display).collect::<Vec<_>>().join(", "),
+        Value::Map(m) => {
+            for k in ["raw", "value", "name"] {
+                if let Some(v) = m.map.get(&Key::from(k.to_string())) {
+                    return display(v);
+                }
+            }
+            "{…}".into()
+        }
+        Value::Null => "null".into(),
+        _ => format!("{v:?}"),
+    }
+}
+
+/// Resolves an `at:` path to a span, walking up to the nearest parent that exists.
+fn locate(at: &super::load::At, subject: &Subject, ctx: &Context) -> Option<(usize, Option<String>)> {
+    for (i, (path, prog)) in at.prefixes.iter().enumerate() {
+        let missing = (i > 0).then(|| at.path[path.len() + 1..].to_string());
+        if let Some(Value::Int(l)) = subject.anchors.get(path) {
+            return Some((*l as usize, missing));
+        }
+        match prog.execute(ctx) {
+            Ok(Value::Map(m)) => {
+                if let Some(Value::Int(l)) = m.map.get(&Key::from("loc".to_string())) {
+                    return Some((*l as usize, missing));
+                }
+            }
+            Ok(Value::Int(l)) if path.ends_with(".loc") => return Some((l as usize, missing)),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn finding(
+    rule: &Rule,
+    w: &Workload,
+    container: Option<&ServerContainer>,
+    subject: &Subject,
+    ctx: &Context,
+    files: &Files,
+) -> Finding {
+    let object = object_id(w);
+    let located = rule
+        .at
+        .iter()
+        .find_map(|a| locate(a, subject, ctx).filter(|(_, missing)| missing.is_none()))
+        .or_else(|| rule.at.first().and_then(|a| locate(a, subject, ctx)));
+    let (span, owner, missing) = match located {
+        Some((l, missing)) => (
+            subject.locs.spans.get(l).copied(),
+            subject.locs.owners.get(l).cloned().flatten(),
+            missing,
+        ),
+        None => (Some(w.doc.span), None, None),
+    };
+    let mut label = rule.label.as_ref().map(|t| render(t, ctx));
+    if let Some(m) = missing.filter(|_| rule.label.is_none()) {
+        let add = format!("add `{m}` here");
+        label = Some(match label {
+            Some(l) => format!("{l}; {add}"),
+            None => add,
+        });
+    }
+    let mut related = Vec::new();
+    for also in &rule.also {
+        if let Some((l, None)) = locate(&also.at, subject, ctx) {
+            if let Some(sp) = subject.locs.spans.get(l) {
+                related.push(Label {
+                    span: *sp,
+                    text: render(&also.label, ctx),
+                    object: subject.locs.owners.get(l).cloned().flatten(),
+                });
+            }
+        }
+    }
+    let _ = (container, files);
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        message: render(&rule.message, ctx),
+        help: Some(render(&rule.help, ctx)).filter(|h| !h.is_empty()),
+        span,
+        label,
+        related,
+        object: Some(object),
+        located_in: owner,
+        template: w.entry.doc.slice.template.clone(),
+        file_name: None,
+        input_error: false,
+    }
+}
+
+/// Which containers a container rule runs on.
+pub fn server_containers(w: &Workload) -> impl Iterator<Item = &ServerContainer> {
+    w.containers.iter().filter(|c| c.role == Role::Server)
+}
+
+/// Default parameter values of a rule as a CEL map.
+pub fn default_params(rule: &Rule) -> Value {
+    map_value(rule.params.iter().map(|p| (p.name.clone(), p.value.clone())).collect())
+}
+
+/// Whether a rule is evaluated per container.
+pub fn is_container_rule(rule: &Rule) -> bool {
+    rule.subject == Applies::Container
+}
+
+/// Severity as configured (currently the rule's default).
+pub fn severity_of(rule: &Rule) -> Severity {
+    rule.severity
+}
+
+fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    match v {
+        Value::Map(m) => m.map.get(&Key::from(key.to_string())),
+        _ => None,
+    }
+}
+
+fn str_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.to_string()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn labels_from_cel(v: &Value) -> crate::k8s::Labels {
+    match v {
+        Value::Map(m) => m
+            .map
+            .iter()
+            .filter_map(|(k, v)| match k {
+                Key::String(k) if k.as_str() != "loc" => Some((k.to_string(), str_of(v)?)),
+                _ => None,
+            })
+            .collect(),
+        _ => Default::default(),
+    }
+}
+
+/// A Kubernetes `LabelSelector` given to CEL, with Kubernetes' semantics (used by
+/// `selectorMatches(selector, labels)`, so that rules never re-implement selectors).
+fn selector_from_cel(v: &Value) -> crate::k8s::Selector {
+    use crate::k8s::{Op, Requirement, Selector};
+    let mut s = Selector {
+        labels: get(v, "matchLabels").map(labels_from_cel).unwrap_or_default().into_iter().collect(),
+        ..Selector::default()
+    };
+    if let Some(Value::List(exprs)) = get(v, "matchExpressions") {
+        for e in exprs.iter() {
+            let op = match get(e, "operator").and_then(str_of).as_deref() {
+                Some("In") => Op::In,
+                Some("NotIn") => Op::NotIn,
+                Some("Exists") => Op::Exists,
+                Some("DoesNotExist") => Op::DoesNotExist,
+                _ => {
+                    s.invalid = true;
+                    continue;
+                }
+            };
+            let values = match get(e, "values") {
+                Some(Value::List(l)) => l.iter().filter_map(str_of).collect(),
+                _ => Vec::new(),
+            };
+            s.exprs.push(Requirement {
+                key: get(e, "key").and_then(str_of).unwrap_or_default(),
+                op,
+                values,
+            });
+        }
+    }
+    s
+}

@@ -1,0 +1,543 @@
+//! Rule files in, compiled rules out. Each rule is one YAML file (built-in ones are embedded at
+//! build time; `--rules DIR` adds more). Every CEL expression, `${…}` interpolation and `at:`
+//! path is compiled here, once, so a broken rule is reported with a span into its file before
+//! any manifest is read.
+
+use crate::finding::{Finding, Severity};
+use crate::source::SourceFile;
+use crate::yaml::{parse_document, split_documents, Node, Span, Value};
+use cel::Program;
+use std::collections::BTreeMap;
+
+/// A compiled CEL expression with its source.
+#[derive(Debug)]
+pub struct Expr {
+    /// The expression text.
+    pub source: String,
+    /// The compiled program.
+    pub program: Program,
+    /// Where it stands in the rule file.
+    pub span: Span,
+}
+
+/// Text with `${expr}` holes.
+#[derive(Debug, Default)]
+pub struct Template {
+    /// The pieces in order.
+    pub parts: Vec<Part>,
+    /// The raw text, for docs.
+    pub raw: String,
+}
+
+/// A piece of a template.
+#[derive(Debug)]
+pub enum Part {
+    /// Literal text.
+    Text(String),
+    /// An interpolated expression.
+    Expr(Expr),
+}
+
+/// What a rule is evaluated for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// Once per workload running valkey-server.
+    Workload,
+    /// Once per valkey-server container.
+    Container,
+}
+
+/// Where a finding points: a model path such as `valkey.maxmemory`.
+#[derive(Debug)]
+pub struct At {
+    /// The dotted path.
+    pub path: String,
+    /// The path and each of its parents, compiled, longest first.
+    pub prefixes: Vec<(String, Program)>,
+}
+
+/// A related location of a finding.
+#[derive(Debug)]
+pub struct Also {
+    /// Where.
+    pub at: At,
+    /// What to call it.
+    pub label: Template,
+}
+
+/// A parameter: its default and its description.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Name.
+    pub name: String,
+    /// Default value as YAML text.
+    pub default: String,
+    /// Default value for CEL.
+    pub value: cel::Value,
+}
+
+/// A pass or fail example embedded in the rule.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// True for a failing example.
+    pub fail: bool,
+    /// The manifest text.
+    pub yaml: String,
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Kebab-case id naming the problem.
+    pub id: String,
+    /// One line.
+    pub title: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// Category (memory, availability, cluster, config, …).
+    pub category: String,
+    /// What it is evaluated for.
+    pub subject: Subject,
+    /// Parameters with defaults.
+    pub params: Vec<Param>,
+    /// All must be true for the rule to apply.
+    pub conditions: Vec<Expr>,
+    /// Optional list to evaluate the expression for, one finding per failing `item`.
+    pub for_each: Option<Expr>,
+    /// True when the deployment is fine.
+    pub expression: Expr,
+    /// The finding's message.
+    pub message: Template,
+    /// The label on the primary span.
+    pub label: Option<Template>,
+    /// How to fix it.
+    pub help: Template,
+    /// Where to point: the first path that exists, else the nearest parent of the first.
+    pub at: Vec<At>,
+    /// Related spans.
+    pub also: Vec<Also>,
+    /// Why it matters.
+    pub rationale: String,
+    /// Links.
+    pub references: Vec<String>,
+    /// Embedded examples.
+    pub examples: Vec<Example>,
+    /// The rule file's name.
+    pub file: String,
+}
+
+/// The rule files compiled into the binary.
+pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// Compiles the rules of one file; errors are findings with spans into the rule file.
+pub fn load(file: &SourceFile, file_id: u32) -> Result<Rule, Vec<Finding>> {
+    let docs = split_documents(&file.text);
+    let err = |msg: String, span: Option<Span>| {
+        let mut f = Finding::input("rule-error", msg, span);
+        f.file_name = Some(file.name.clone());
+        vec![f]
+    };
+    let Some(doc) = docs.first() else {
+        return Err(err(format!("{}: empty rule file", file.name), None));
+    };
+    let root = match parse_document(&file.text, doc, file_id) {
+        Ok(Some(n)) => n,
+        Ok(None) => return Err(err(format!("{}: empty rule file", file.name), None)),
+        Err(e) => return Err(err(format!("invalid YAML: {}", e.message), Some(e.span))),
+    };
+    let mut b = RuleBuilder {
+        root: &root,
+        errors: Vec::new(),
+        file_name: &file.name,
+    };
+    let rule = b.build();
+    if b.errors.is_empty() {
+        if let Some(r) = rule {
+            return Ok(r);
+        }
+    }
+    Err(b.errors)
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "severity",
+    "category",
+    "appliesTo",
+    "params",
+    "matchConditions",
+    "forEach",
+    "expression",
+    "message",
+    "label",
+    "help",
+    "at",
+    "also",
+    "rationale",
+    "references",
+    "examples",
+];
+
+struct RuleBuilder<'a> {
+    root: &'a Node,
+    errors: Vec<Finding>,
+    file_name: &'a str,
+}
+
+impl RuleBuilder<'_> {
+    fn error(&mut self, msg: String, span: Span) {
+        let mut f = Finding::input("rule-error", msg, Some(span));
+        f.file_name = Some(self.file_name.to_string());
+        self.errors.push(f);
+    }
+
+    fn string(&mut self, key: &str, required: bool) -> Option<String> {
+        match self.root.get(key) {
+            Some(n) => match n.as_str() {
+                Some(s) => Some(s.to_string()),
+                None => {
+                    self.error(format!("`{key}` must be a string"), n.span);
+                    None
+                }
+            },
+            None => {
+                if required {
+                    self.error(
+                        format!("missing required key `{key}`"),
+                        Span::new(self.root.span.file, self.root.span.start as usize, self.root.span.start as usize),
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    fn expr(&mut self, node: &Node) -> Option<Expr> {
+        let Some(src) = node.as_str() else {
+            self.error("expected a CEL expression (a string)".into(), node.span);
+            return None;
+        };
+        match compile(src) {
+            Ok(program) => Some(Expr {
+                source: src.to_string(),
+                program,
+                span: node.span,
+            }),
+            Err(e) => {
+                self.error(format!("CEL does not compile: {e}"), node.span);
+                None
+            }
+        }
+    }
+
+    fn template(&mut self, node: Option<&Node>) -> Template {
+        let Some(node) = node else {
+            return Template::default();
+        };
+        let Some(text) = node.as_str() else {
+            self.error("expected text".into(), node.span);
+            return Template::default();
+        };
+        let mut parts = Vec::new();
+        let mut rest = text;
+        while let Some(pos) = rest.find("${") {
+            if pos > 0 {
+                parts.push(Part::Text(rest[..pos].to_string()));
+            }
+            let after = &rest[pos + 2..];
+            let Some(end) = matching_brace(after) else {
+                self.error("unclosed `${` in text".into(), node.span);
+                return Template::default();
+            };
+            let src = &after[..end];
+            match compile(src) {
+                Ok(program) => parts.push(Part::Expr(Expr {
+                    source: src.to_string(),
+                    program,
+                    span: node.span,
+                })),
+                Err(e) => self.error(format!("`${{{src}}}` does not compile: {e}"), node.span),
+            }
+            rest = &after[end + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Text(rest.to_string()));
+        }
+        Template {
+            parts,
+            raw: text.to_string(),
+        }
+    }
+
+    fn at(&mut self, node: Option<&Node>, default: &str) -> At {
+        let path = node.and_then(Node::as_str).unwrap_or(default).to_string();
+        let valid = path
+            .split('.')
+            .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+        if !valid {
+            if let Some(n) = node {
+                self.error(format!("`at` must be a dotted model path, not `{path}`"), n.span);
+            }
+        }
+        let segs: Vec<&str> = path.split('.').collect();
+        let mut prefixes = Vec::new();
+        for n in (1..=segs.len()).rev() {
+            let p = segs[..n].join(".");
+            let src = segs[..n]
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    if i == 0 {
+                        s.to_string()
+                    } else {
+                        format!("[\"{s}\"]")
+                    }
+                })
+                .collect::<String>();
+            if let Ok(prog) = compile(&src) {
+                prefixes.push((p, prog));
+            }
+        }
+        At { path, prefixes }
+    }
+
+    fn build(&mut self) -> Option<Rule> {
+        let root = self.root;
+        for (k, _) in root.entries() {
+            let key = k.as_str().unwrap_or_default();
+            if !KNOWN_KEYS.contains(&key) {
+                let hint = KNOWN_KEYS
+                    .iter()
+                    .min_by_key(|c| crate::valkey::conf::edit_distance(key, c))
+                    .filter(|c| crate::valkey::conf::edit_distance(key, c) <= 3)
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                self.error(format!("unknown key `{key}`{hint}"), k.span);
+            }
+        }
+        let id = self.string("id", true)?;
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            if let Some(n) = root.get("id") {
+                self.error(format!("rule id `{id}` must be kebab-case"), n.span);
+            }
+        }
+        let title = self.string("title", true).unwrap_or_default();
+        let severity = match self.string("severity", true) {
+            Some(s) => match Severity::parse(&s) {
+                Some(sev) => sev,
+                None => {
+                    if let Some(n) = root.get("severity") {
+                        self.error(
+                            format!("severity `{s}` is not one of error, warning, info"),
+                            n.span,
+                        );
+                    }
+                    Severity::Warning
+                }
+            },
+            None => Severity::Warning,
+        };
+        let category = self.string("category", true).unwrap_or_default();
+        let subject = match self.string("appliesTo", true).as_deref() {
+            Some("workload") => Subject::Workload,
+            Some("container") => Subject::Container,
+            other => {
+                if let (Some(o), Some(n)) = (other, root.get("appliesTo")) {
+                    self.error(
+                        format!("appliesTo `{o}` is not one of workload, container"),
+                        n.span,
+                    );
+                }
+                Subject::Workload
+            }
+        };
+        let mut params = Vec::new();
+        for (k, v) in root.get("params").map_or(&[][..], Node::entries) {
+            let name = k.as_str().unwrap_or_default().to_string();
+            params.push(Param {
+                default: v.as_str().unwrap_or_default().to_string(),
+                value: yaml_to_cel(v),
+                name,
+            });
+        }
+        let mut conditions = Vec::new();
+        if let Some(mc) = root.get("matchConditions") {
+            for item in mc.items() {
+                if let Some(e) = self.expr(item) {
+                    conditions.push(e);
+                }
+            }
+        }
+        let for_each = root.get("forEach").and_then(|n| self.expr(n));
+        let expression = match root.get("expression") {
+            Some(n) => self.expr(n),
+            None => {
+                self.string("expression", true);
+                None
+            }
+        };
+        let message = self.template(root.get("message"));
+        if root.get("message").is_none() {
+            self.string("message", true);
+        }
+        let label = root.get("label").map(|n| self.template(Some(n)));
+        let help = self.template(root.get("help"));
+        if root.get("help").is_none() {
+            self.string("help", true);
+        }
+        let default_at = match subject {
+            Subject::Workload => "workload",
+            Subject::Container => "container",
+        };
+        let at = match root.get("at") {
+            Some(n) if !n.items().is_empty() => n.items().iter().map(|i| self.at(Some(i), default_at)).collect(),
+            other => vec![self.at(other, default_at)],
+        };
+        let mut also = Vec::new();
+        for item in root.get("also").map_or(&[][..], Node::items) {
+            let at = self.at(item.get("at"), default_at);
+            let label = self.template(item.get("label"));
+            also.push(Also { at, label });
+        }
+        let rationale = self.string("rationale", true).unwrap_or_default();
+        let references = root
+            .get("references")
+            .map_or(&[][..], Node::items)
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect();
+        let mut examples = Vec::new();
+        match root.get("examples") {
+            Some(ex) => {
+                for (k, v) in ex.entries() {
+                    let kind = k.as_str().unwrap_or_default();
+                    let fail = match kind {
+                        "fail" => true,
+                        "pass" => false,
+                        _ => {
+                            self.error(format!("examples key `{kind}` must be pass or fail"), k.span);
+                            continue;
+                        }
+                    };
+                    let texts: Vec<&Node> = match &v.value {
+                        Value::Seq(items) => items.iter().collect(),
+                        _ => vec![v],
+                    };
+                    for t in texts {
+                        examples.push(Example {
+                            fail,
+                            yaml: t.as_str().unwrap_or_default().to_string(),
+                        });
+                    }
+                }
+                if !examples.iter().any(|e| e.fail) || !examples.iter().any(|e| !e.fail) {
+                    self.error("examples need at least one `pass` and one `fail`".into(), ex.span);
+                }
+            }
+            None => {
+                self.string("examples", true);
+            }
+        }
+        Some(Rule {
+            id,
+            title,
+            severity,
+            category,
+            subject,
+            params,
+            conditions,
+            for_each,
+            expression: expression?,
+            message,
+            label,
+            help,
+            at,
+            also,
+            rationale,
+            references,
+            examples,
+            file: self.file_name.to_string(),
+        })
+    }
+}
+
+fn matching_brace(s: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '{') => depth += 1,
+            (None, '}') if depth == 0 => return Some(i),
+            (None, '}') => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Compiles a CEL expression and pre-compiles the regexes it passes to `regexMatch`.
+pub fn compile(src: &str) -> Result<Program, String> {
+    let program = Program::compile(src).map_err(|e| e.to_string())?;
+    for pattern in regex_literals(src) {
+        super::eval::cached_regex(&pattern)?;
+    }
+    Ok(program)
+}
+
+fn regex_literals(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = src;
+    while let Some(pos) = rest.find("regexMatch(") {
+        rest = &rest[pos + 11..];
+        let Some(comma) = rest.find(',') else { break };
+        let arg = rest[comma + 1..].trim_start();
+        // Only raw strings (r'…') are read: their text is the pattern as the regex sees it.
+        if let Some(body) = arg.strip_prefix("r'").or_else(|| arg.strip_prefix("r\"")) {
+            let q = if arg.starts_with("r'") { '\'' } else { '"' };
+            if let Some(end) = body.find(q) {
+                out.push(body[..end].to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A YAML node as a CEL value (plain scalars typed as YAML 1.2 core schema would).
+pub fn yaml_to_cel(n: &Node) -> cel::Value {
+    match &n.value {
+        Value::Null => cel::Value::Null,
+        Value::Scalar(s, crate::yaml::Style::Plain) => {
+            if let Some(b) = n.as_bool() {
+                cel::Value::Bool(b)
+            } else if let Ok(i) = s.parse::<i64>() {
+                cel::Value::Int(i)
+            } else if let Ok(f) = s.parse::<f64>().map_err(|_| ()).and_then(|f| {
+                if s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == 'e') {
+                    Ok(f)
+                } else {
+                    Err(())
+                }
+            }) {
+                cel::Value::Float(f)
+            } else {
+                cel::Value::String(s.clone().into())
+            }
+        }
+        Value::Scalar(s, _) => cel::Value::String(s.clone().into()),
+        Value::Seq(items) => cel::Value::List(items.iter().map(yaml_to_cel).collect::<Vec<_>>().into()),
+        Value::Map(entries) => {
+            let map: BTreeMap<String, cel::Value> = entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), yaml_to_cel(v))))
+                .collect();
+            super::eval::map_value(map)
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Declarative rules: loading and compiling rule files, evaluating them over the model, and
+//! rendering their documentation.
+
+pub mod docs;
+pub mod eval;
+pub mod load;
+
+pub use load::{Rule, Subject};

@@ -1,0 +1,1053 @@
+//! A workload document plus the index in, the Valkey deployment model out: the server
+//! containers of the workload, each with its effective configuration (every directive with the
+//! place that set it), and the objects related to the pods (PDBs, Services, NetworkPolicies,
+//! ServiceMonitors).
+//!
+//! Configuration is resolved in server order: the config file named on the command line (found
+//! through the container's volumeMounts in a ConfigMap), then `--directive value` options, where
+//! `--include FILE` expands in place; start scripts of the Bitnami charts and the Bitnami image
+//! conventions (`VALKEY_AOF_ENABLED`, `VALKEY_EXTRA_FLAGS`, TLS env…) are followed. Last value
+//! wins. Anything that cannot be resolved makes the configuration *unknown*, and rules do not
+//! report on unknown configuration.
+
+use super::conf::{self, Known};
+use super::script::{self, Env, Word};
+use crate::k8s::{pod_template, string_map, Entry, Labels};
+use crate::source::Files;
+use crate::yaml::{parse_document, Node, Span};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One occurrence of a directive in the effective configuration.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    /// Canonical directive name (aliases resolved).
+    pub name: String,
+    /// The arguments after the name.
+    pub args: Vec<String>,
+    /// The value token(s) in a file, when they can be pointed at.
+    pub span: Option<Span>,
+    /// Where it came from, for people.
+    pub origin: String,
+    /// False when a value holds a variable resolved only at run time (e.g. a password).
+    pub literal: bool,
+}
+
+impl Setting {
+    /// The value as one string (arguments joined by a space).
+    pub fn value(&self) -> String {
+        self.args.join(" ")
+    }
+}
+
+/// A line valkey-server would refuse at start-up.
+#[derive(Debug, Clone)]
+pub struct ConfError {
+    /// The directive as written.
+    pub directive: String,
+    /// The server's reason.
+    pub message: String,
+    /// A fix, when there is an obvious one.
+    pub hint: Option<String>,
+    /// The offending token or line.
+    pub span: Option<Span>,
+    /// Where it came from.
+    pub origin: String,
+}
+
+/// The configuration a server container starts with.
+#[derive(Debug, Clone, Default)]
+pub struct EffectiveConfig {
+    /// Every directive occurrence in the order the server reads them.
+    pub settings: Vec<Setting>,
+    /// Lines the server would refuse.
+    pub errors: Vec<ConfError>,
+    /// Why part of the configuration cannot be known here; empty when fully resolved.
+    pub unknown: Vec<String>,
+    /// Directives set only under run-time conditions (e.g. `--replicaof` on replicas).
+    pub conditional: Vec<String>,
+}
+
+impl EffectiveConfig {
+    /// The winning occurrence of a directive.
+    pub fn get(&self, name: &str) -> Option<&Setting> {
+        self.settings.iter().rev().find(|s| s.name == name)
+    }
+
+    /// All occurrences of a directive.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Setting> + 'a {
+        self.settings.iter().filter(move |s| s.name == name)
+    }
+
+    /// Effective save points: `save` lines accumulate, `save ""` clears; the default applies
+    /// when there is no `save` line at all.
+    pub fn save_points(&self) -> Vec<(i64, i64)> {
+        let mut points: Option<Vec<(i64, i64)>> = None;
+        for s in self.all("save") {
+            let flat: Vec<&str> = s.args.iter().flat_map(|a| a.split(' ')).collect();
+            let p = points.get_or_insert_with(Vec::new);
+            if flat.iter().all(|a| a.is_empty()) {
+                p.clear();
+                continue;
+            }
+            for pair in flat.chunks(2) {
+                if let [a, b] = pair {
+                    if let (Ok(a), Ok(b)) = (a.parse(), b.parse()) {
+                        p.push((a, b));
+                    }
+                }
+            }
+        }
+        points.unwrap_or_else(|| vec![(3600, 1), (300, 100), (60, 10000)])
+    }
+
+    fn push_unknown(&mut self, why: String) {
+        if !self.unknown.contains(&why) {
+            self.unknown.push(why);
+        }
+    }
+}
+
+/// What a container does in the deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// valkey-server / redis-server.
+    Server,
+    /// Sentinel.
+    Sentinel,
+}
+
+/// A container that runs valkey-server (or Sentinel).
+#[derive(Debug, Clone)]
+pub struct ServerContainer {
+    /// Index in the pod spec's `containers`.
+    pub index: usize,
+    /// `name`.
+    pub name: String,
+    /// `image`.
+    pub image: String,
+    /// Server or Sentinel.
+    pub role: Role,
+    /// The server command line as far as it is known.
+    pub argv: Vec<String>,
+    /// The effective configuration.
+    pub config: EffectiveConfig,
+    /// Text of the preStop command, with the scripts it runs from ConfigMaps appended.
+    pub prestop: Vec<String>,
+    /// Whether the preStop hook could be followed completely.
+    pub prestop_known: bool,
+}
+
+/// An object related to the workload's pods.
+#[derive(Debug, Clone)]
+pub struct Related {
+    /// The index entry.
+    pub entry: Entry,
+    /// Its parsed document.
+    pub doc: Arc<Node>,
+}
+
+/// Deployment mode of a workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One server, no replication.
+    Standalone,
+    /// Primary and replicas.
+    Replication,
+    /// Replication managed by Sentinel.
+    Sentinel,
+    /// Valkey Cluster.
+    Cluster,
+}
+
+impl Mode {
+    /// Lower-case name used in rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Standalone => "standalone",
+            Mode::Replication => "replication",
+            Mode::Sentinel => "sentinel",
+            Mode::Cluster => "cluster",
+        }
+    }
+}
+
+/// A workload whose pods run valkey-server.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// Its index entry.
+    pub entry: Entry,
+    /// Its document.
+    pub doc: Arc<Node>,
+    /// Pod template labels.
+    pub pod_labels: Labels,
+    /// `spec.replicas` (1 when unset; 1 for a Pod).
+    pub replicas: i64,
+    /// The server and Sentinel containers.
+    pub containers: Vec<ServerContainer>,
+    /// Deployment mode.
+    pub mode: Mode,
+    /// PodDisruptionBudgets selecting the pods.
+    pub pdbs: Vec<Related>,
+    /// Services selecting the pods.
+    pub services: Vec<Related>,
+    /// NetworkPolicies selecting the pods.
+    pub network_policies: Vec<Related>,
+    /// Objects named by the configuration (ConfigMaps, Secrets) that findings may point into.
+    pub config_objects: Vec<Related>,
+}
+
+impl Workload {
+    /// The pod spec node.
+    pub fn pod_spec(&self) -> Option<&Node> {
+        pod_template(&self.doc).map(|(_, s)| s)
+    }
+
+    /// The node of a container.
+    pub fn container_node(&self, index: usize) -> Option<&Node> {
+        self.pod_spec()?.get("containers")?.items().get(index)
+    }
+}
+
+/// The cross-document index and the files, to find related objects.
+pub struct Index<'a> {
+    /// Every object of the run.
+    pub entries: &'a [Entry],
+    /// The files.
+    pub files: &'a Files,
+}
+
+impl Index<'_> {
+    /// Parses an indexed object's document again.
+    pub fn parse(&self, e: &Entry) -> Option<Arc<Node>> {
+        let f = self.files.get(e.doc.file);
+        let node = parse_document(&f.text, &e.doc.slice, e.doc.file).ok()??;
+        match e.doc.item {
+            None => Some(Arc::new(node)),
+            Some(i) => node
+                .get("items")?
+                .items()
+                .get(i as usize)
+                .cloned()
+                .map(Arc::new),
+        }
+    }
+
+    /// The object of `kind` named `name` in `namespace`.
+    pub fn find(&self, kind: &str, namespace: &str, name: &str) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .find(|e| e.kind == kind && e.name == name && e.namespace == namespace)
+    }
+
+    /// Objects of `kind` in `namespace` whose selector matches `labels`.
+    pub fn selecting(&self, kind: &str, namespace: &str, labels: &Labels) -> Vec<Related> {
+        self.entries
+            .iter()
+            .filter(|e| e.kind == kind && e.namespace == namespace)
+            .filter(|e| e.selector.as_ref().is_some_and(|s| s.matches(labels)))
+            .filter_map(|e| {
+                Some(Related {
+                    entry: e.clone(),
+                    doc: self.parse(e)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A file as a container sees it.
+#[derive(Debug, Clone)]
+struct VFile {
+    text: String,
+    /// The scalar node holding the text, to point into it.
+    node: Option<Node>,
+    origin: String,
+    /// False for Secret-mounted files, whose content is never read.
+    readable: bool,
+}
+
+/// Files visible in a container: ConfigMap and Secret mounts, plus copies made by scripts.
+#[derive(Debug, Default)]
+struct Vfs {
+    files: BTreeMap<String, VFile>,
+    /// Mount points whose content is not in the input (ConfigMap missing, PVC, emptyDir…).
+    opaque: Vec<(String, String)>,
+    /// Lines an image rewrites in one file at start-up: (path, [(directive, args, origin)]).
+    edits: Option<(String, Vec<Edit>)>,
+}
+
+type Edit = (String, Vec<String>, String);
+
+impl Vfs {
+    fn get(&self, path: &str) -> Option<&VFile> {
+        self.files.get(&normalize(path))
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    /// Why a missing path cannot be known, when it lies under a mount we cannot see into.
+    fn opaque_reason(&self, path: &str) -> Option<String> {
+        let p = normalize(path);
+        self.opaque
+            .iter()
+            .filter(|(mount, _)| p.starts_with(mount.as_str()))
+            .max_by_key(|(m, _)| m.len())
+            .map(|(_, why)| why.clone())
+    }
+}
+
+fn normalize(path: &str) -> String {
+    let mut out = String::new();
+    for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        out.push('/');
+        out.push_str(part);
+    }
+    if out.is_empty() {
+        "/".into()
+    } else {
+        out
+    }
+}
+
+/// Builds the model of a workload document; `None` when no container runs valkey-server.
+pub fn build(entry: &Entry, doc: Arc<Node>, index: &Index) -> Option<Workload> {
+    let (meta, spec) = pod_template(&doc)?;
+    let pod_labels = string_map(meta.and_then(|m| m.get("labels")));
+    let ns = entry.namespace.as_str();
+    let mut containers = Vec::new();
+    let mut config_objects: Vec<Related> = Vec::new();
+    for (i, c) in spec.get("containers")?.items().iter().enumerate() {
+        if let Some(sc) = server_container(i, c, spec, ns, index, &mut config_objects) {
+            containers.push(sc);
+        }
+    }
+    if !containers.iter().any(|c| c.role == Role::Server) {
+        return None;
+    }
+    let replicas = if entry.kind == "Pod" {
+        1
+    } else {
+        doc.path(&["spec", "replicas"])
+            .and_then(Node::as_i64)
+            .unwrap_or(1)
+    };
+    let server = containers.iter().find(|c| c.role == Role::Server)?;
+    let component = pod_labels
+        .get("app.kubernetes.io/component")
+        .map(String::as_str);
+    let mode = if server
+        .config
+        .get("cluster-enabled")
+        .is_some_and(|s| s.value().eq_ignore_ascii_case("yes"))
+    {
+        Mode::Cluster
+    } else if containers.iter().any(|c| c.role == Role::Sentinel) {
+        Mode::Sentinel
+    } else if server.config.get("replicaof").is_some()
+        || server.config.conditional.iter().any(|c| c == "replicaof")
+        || matches!(component, Some("primary" | "master" | "replica" | "slave"))
+    {
+        Mode::Replication
+    } else {
+        Mode::Standalone
+    };
+    Some(Workload {
+        pdbs: index.selecting("PodDisruptionBudget", ns, &pod_labels),
+        services: index.selecting("Service", ns, &pod_labels),
+        network_policies: index.selecting("NetworkPolicy", ns, &pod_labels),
+        entry: entry.clone(),
+        doc: doc.clone(),
+        pod_labels,
+        replicas,
+        containers,
+        mode,
+        config_objects,
+    })
+}
+
+fn env_of(container: &Node) -> (Env, Vec<String>) {
+    let mut env = Env::new();
+    let mut secret_vars = Vec::new();
+    for e in container.get("env").map_or(&[][..], Node::items) {
+        let Some(name) = e.get("name").and_then(Node::as_str) else {
+            continue;
+        };
+        match e.get("value").and_then(Node::as_str) {
+            Some(v) => {
+                env.insert(name.to_string(), v.to_string());
+            }
+            None => secret_vars.push(name.to_string()),
+        }
+    }
+    (env, secret_vars)
+}
+
+fn is_sentinel(argv: &[String], image: &str, name: &str) -> bool {
+    argv.iter().any(|a| a == "--sentinel" || a.contains("sentinel"))
+        || image.contains("sentinel")
+        || name == "sentinel"
+}
+
+fn server_container(
+    index: usize,
+    c: &Node,
+    spec: &Node,
+    ns: &str,
+    idx: &Index,
+    related: &mut Vec<Related>,
+) -> Option<ServerContainer> {
+    let name = c.get("name").and_then(Node::as_str).unwrap_or_default();
+    let image = c.get("image").and_then(Node::as_str).unwrap_or_default();
+    let cmd_words: Vec<Word> = ["command", "args"]
+        .iter()
+        .flat_map(|k| c.get(k).map_or(&[][..], Node::items))
+        .filter_map(|n| node_word(n, idx.files))
+        .collect();
+    let cmd: Vec<String> = cmd_words.iter().map(|w| w.text.clone()).collect();
+    let (env, secret_vars) = env_of(c);
+    let mut vfs = mount_files(c, spec, ns, idx, related);
+    let mut config = EffectiveConfig::default();
+
+    // Find the server command line: direct, through a shell script, or through an image.
+    let bitnami = bitnami_flavour(image);
+    let mut argv: Option<Vec<Word>> = None;
+    let mut script_text: Vec<(String, Option<Node>)> = Vec::new();
+    if cmd.first().is_some_and(|p| script::is_server(p)) {
+        argv = Some(cmd_words.clone());
+    } else if let Some(pos) = cmd.iter().position(|a| a == "-c") {
+        let node = ["command", "args"]
+            .iter()
+            .flat_map(|k| c.get(k).map_or(&[][..], Node::items))
+            .nth(pos + 1)
+            .filter(|_| cmd.len() == pos + 2)
+            .cloned();
+        script_text.push((cmd[pos + 1..].join("\n"), node));
+    } else if let Some(path) = cmd.iter().find(|a| a.ends_with(".sh")) {
+        if let Some(f) = vfs.get(path) {
+            script_text.push((f.text.clone(), f.node.clone()));
+        }
+    } else if cmd.is_empty() && is_plain_server_image(image) {
+        argv = Some(vec![literal_word("valkey-server")]);
+    }
+    let mut runs_image_entry = false;
+    let mut depth = 0;
+    while argv.is_none() && depth < 4 {
+        let Some((text, node)) = script_text.pop() else { break };
+        depth += 1;
+        let locate = |s: usize, e: usize| -> Option<Span> {
+            let n = node.as_ref()?;
+            n.text_span(&idx.files.get(n.span.file).text, s, e - s)
+        };
+        let fx = script::interpret(&text, &env, &|p| vfs.exists(p), &locate);
+        for (from, to) in &fx.copies {
+            if let Some(f) = vfs.get(from).cloned() {
+                vfs.files.insert(normalize(to), f);
+            }
+        }
+        for (file, line) in &fx.appends {
+            let f = vfs.files.entry(normalize(file)).or_insert_with(|| VFile {
+                text: String::new(),
+                node: None,
+                origin: format!("{file} (written by the start script)"),
+                readable: true,
+            });
+            if f.node.is_some() {
+                // Appending shifts nothing before the end, so spans of existing lines stay valid.
+                f.text.push('\n');
+            }
+            f.text.push_str(line);
+            f.text.push('\n');
+        }
+        config
+            .conditional
+            .extend(fx.conditional.iter().filter_map(|w| {
+                w.text
+                    .strip_prefix("--")
+                    .map(|n| conf::canonical(n))
+            }));
+        if let Some(a) = fx.server_argv {
+            argv = Some(a);
+        } else {
+            for exec in &fx.execs {
+                let target = exec.iter().find(|a| a.ends_with(".sh"));
+                if let Some(f) = target.and_then(|t| vfs.get(t)) {
+                    script_text.push((f.text.clone(), f.node.clone()));
+                } else if bitnami.is_some() && exec.iter().any(|a| a.ends_with("/run.sh")) {
+                    runs_image_entry = true;
+                }
+            }
+        }
+    }
+    if argv.is_none() && bitnami.is_some() && (runs_image_entry || cmd.is_empty()) {
+        if let Some(flavour) = bitnami {
+            argv = Some(bitnami_run(flavour, &env, &secret_vars, &mut vfs, &mut config));
+        }
+    }
+    let argv = argv?;
+    let argv_text: Vec<String> = argv.iter().map(|w| w.text.clone()).collect();
+    let role = if is_sentinel(&argv_text, image, name) {
+        Role::Sentinel
+    } else {
+        Role::Server
+    };
+    if role == Role::Server {
+        read_argv(&argv, &vfs, idx.files, &mut config, c);
+    }
+    let (prestop, prestop_known) = prestop_text(c, &vfs);
+    Some(ServerContainer {
+        index,
+        name: name.to_string(),
+        image: image.to_string(),
+        role,
+        argv: argv_text,
+        config,
+        prestop,
+        prestop_known,
+    })
+}
+
+fn literal_word(t: &str) -> Word {
+    Word {
+        text: t.to_string(),
+        literal: !t.contains("$("),
+        span: None,
+        range: (0, 0),
+    }
+}
+
+/// A container argument as a word, located in the manifest.
+fn node_word(n: &Node, files: &Files) -> Option<Word> {
+    let t = n.as_str()?;
+    let mut w = literal_word(t);
+    w.span = n.text_span(&files.get(n.span.file).text, 0, t.len());
+    Some(w)
+}
+
+fn is_plain_server_image(image: &str) -> bool {
+    let repo = image.split([':', '@']).next().unwrap_or(image);
+    let base = repo.rsplit('/').next().unwrap_or(repo);
+    (base == "valkey" || base == "redis") && !repo.contains("bitnami")
+}
+
+/// The Bitnami image families whose start-up edits the config from env vars.
+#[derive(Debug, Clone, Copy)]
+struct Flavour {
+    /// `VALKEY` or `REDIS`.
+    prefix: &'static str,
+    /// `valkey` or `redis`.
+    product: &'static str,
+    cluster: bool,
+}
+
+fn bitnami_flavour(image: &str) -> Option<Flavour> {
+    let repo = image.split([':', '@']).next().unwrap_or(image);
+    let base = repo.rsplit('/').next().unwrap_or(repo);
+    if !repo.contains("bitnami") {
+        return None;
+    }
+    let (prefix, product, cluster) = match base {
+        "valkey-cluster" => ("VALKEY", "valkey", true),
+        "redis-cluster" => ("REDIS", "redis", true),
+        "valkey" => ("VALKEY", "valkey", false),
+        "redis" => ("REDIS", "redis", false),
+        _ => return None,
+    };
+    Some(Flavour {
+        prefix,
+        product,
+        cluster,
+    })
+}
+
+/// What the Bitnami image's `run.sh` does: edit `etc/<product>.conf` from env vars, then start
+/// the server with `--port`, `--include`, auth options and `*_EXTRA_FLAGS`.
+fn bitnami_run(
+    f: Flavour,
+    env: &Env,
+    secret_vars: &[String],
+    vfs: &mut Vfs,
+    config: &mut EffectiveConfig,
+) -> Vec<Word> {
+    let p = f.prefix;
+    let etc = format!("/opt/bitnami/{}/etc", f.product);
+    let conf_path = format!("{etc}/{}.conf", f.product);
+    if !vfs.exists(&conf_path) {
+        if let Some(d) = vfs.get(&format!("{etc}/{}-default.conf", f.product)).cloned() {
+            vfs.files.insert(normalize(&conf_path), d);
+        }
+    }
+    let var = |k: &str| env.get(&format!("{p}_{k}")).map(String::as_str);
+    let has_secret = |k: &str| secret_vars.iter().any(|v| v == &format!("{p}_{k}"));
+    let origin = |k: &str| format!("env {p}_{k} (Bitnami image start-up)");
+    let mut edits: Vec<(String, Vec<String>, String)> = Vec::new();
+    let mut set = |name: &str, value: &str, why: String| {
+        edits.push((name.to_string(), vec![value.to_string()], why));
+    };
+    set(
+        "appendonly",
+        var("AOF_ENABLED").unwrap_or("yes"),
+        origin("AOF_ENABLED"),
+    );
+    if var("RDB_POLICY_DISABLED").is_some_and(|v| v == "yes") {
+        set("save", "", origin("RDB_POLICY_DISABLED"));
+    } else if let Some(policy) = var("RDB_POLICY") {
+        set("save", policy, origin("RDB_POLICY"));
+    }
+    let port = var("PORT_NUMBER").unwrap_or("6379").to_string();
+    if var("TLS_ENABLED").is_some_and(|v| v == "yes" || v == "true") {
+        let tls_port = var("TLS_PORT_NUMBER").unwrap_or("6379").to_string();
+        set("tls-port", &tls_port, origin("TLS_PORT_NUMBER"));
+        if tls_port == port {
+            set("port", "0", origin("TLS_PORT_NUMBER"));
+        }
+        for (k, d) in [
+            ("TLS_CERT_FILE", "tls-cert-file"),
+            ("TLS_KEY_FILE", "tls-key-file"),
+            ("TLS_CA_FILE", "tls-ca-cert-file"),
+        ] {
+            if let Some(v) = var(k) {
+                set(d, v, origin(k));
+            }
+        }
+        set(
+            "tls-auth-clients",
+            var("TLS_AUTH_CLIENTS").unwrap_or("yes"),
+            origin("TLS_AUTH_CLIENTS"),
+        );
+        set("tls-replication", "yes", origin("TLS_ENABLED"));
+        if f.cluster {
+            set("tls-cluster", "yes", origin("TLS_ENABLED"));
+        }
+    }
+    let empty_ok = env
+        .get("ALLOW_EMPTY_PASSWORD")
+        .is_some_and(|v| v == "yes" || v == "true");
+    // The image appends its edits to the copied file; last value wins like `sed` replacement.
+    let mut argv = vec![
+        literal_word(&format!("{}-server", f.product)),
+        literal_word("--port"),
+        literal_word(&port),
+        literal_word("--include"),
+        literal_word(&conf_path),
+    ];
+    let password_known = var("PASSWORD").is_some()
+        || var("PASSWORD_FILE").is_some()
+        || has_secret("PASSWORD")
+        || has_secret("PASSWORD_FILE");
+    if password_known && !empty_ok {
+        for opt in ["--requirepass", "--primaryauth"] {
+            argv.push(literal_word(opt));
+            argv.push(Word {
+                text: format!("${{{p}_PASSWORD}}"),
+                literal: false,
+                span: None,
+                range: (0, 0),
+            });
+        }
+    } else if empty_ok {
+        argv.push(literal_word("--protected-mode"));
+        argv.push(literal_word("no"));
+    }
+    if let Some(extra) = var("EXTRA_FLAGS") {
+        argv.extend(extra.split_whitespace().map(literal_word));
+    }
+    if has_secret("EXTRA_FLAGS") {
+        config.push_unknown(format!("{p}_EXTRA_FLAGS comes from a Secret or ConfigMap reference"));
+    }
+    // The image rewrites these lines in the copied file (`sed`), so they win over the file's
+    // own lines and lose to later command-line options.
+    vfs.edits = Some((normalize(&conf_path), edits));
+    argv
+}
+
+
+/// Files that the container's volumeMounts make visible.
+fn mount_files(
+    c: &Node,
+    spec: &Node,
+    ns: &str,
+    idx: &Index,
+    related: &mut Vec<Related>,
+) -> Vfs {
+    let mut vfs = Vfs::default();
+    let volumes = spec.get("volumes").map_or(&[][..], Node::items);
+    for m in c.get("volumeMounts").map_or(&[][..], Node::items) {
+        let (Some(vname), Some(path)) = (
+            m.get("name").and_then(Node::as_str),
+            m.get("mountPath").and_then(Node::as_str),
+        ) else {
+            continue;
+        };
+        let sub = m.get("subPath").and_then(Node::as_str).filter(|s| !s.is_empty());
+        let Some(vol) = volumes
+            .iter()
+            .find(|v| v.get("name").and_then(Node::as_str) == Some(vname))
+        else {
+            continue;
+        };
+        let sources: Vec<(&str, &Node)> = if let Some(p) = vol.get("projected") {
+            p.get("sources")
+                .map_or(&[][..], Node::items)
+                .iter()
+                .filter_map(|s| {
+                    s.get("configMap")
+                        .map(|n| ("ConfigMap", n))
+                        .or_else(|| s.get("secret").map(|n| ("Secret", n)))
+                })
+                .collect()
+        } else if let Some(n) = vol.get("configMap") {
+            vec![("ConfigMap", n)]
+        } else if let Some(n) = vol.get("secret") {
+            vec![("Secret", n)]
+        } else {
+            vfs.opaque.push((
+                normalize(path),
+                format!("{path} is volume `{vname}`, whose content is not in the manifests"),
+            ));
+            continue;
+        };
+        for (kind, src) in sources {
+            let obj_name = src
+                .get(if kind == "Secret" { "secretName" } else { "name" })
+                .or_else(|| src.get("name"))
+                .and_then(Node::as_str)
+                .unwrap_or_default();
+            let items: Vec<(String, String)> = src
+                .get("items")
+                .map_or(&[][..], Node::items)
+                .iter()
+                .filter_map(|i| {
+                    Some((
+                        i.get("key")?.as_str()?.to_string(),
+                        i.get("path")?.as_str()?.to_string(),
+                    ))
+                })
+                .collect();
+            let Some(entry) = idx.find(kind, ns, obj_name) else {
+                vfs.opaque.push((
+                    normalize(path),
+                    format!("{kind} `{obj_name}` mounted at {path} is not in the input"),
+                ));
+                continue;
+            };
+            let Some(doc) = idx.parse(entry) else { continue };
+            let data_keys: Vec<(String, Option<Node>)> = if kind == "ConfigMap" {
+                doc.get("data")
+                    .map_or(&[][..], Node::entries)
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), Some(v.clone()))))
+                    .collect()
+            } else {
+                ["data", "stringData"]
+                    .iter()
+                    .flat_map(|d| doc.get(d).map_or(&[][..], Node::entries))
+                    .filter_map(|(k, _)| Some((k.as_str()?.to_string(), None)))
+                    .collect()
+            };
+            for (key, node) in data_keys {
+                let rel = if items.is_empty() {
+                    Some(key.clone())
+                } else {
+                    items.iter().find(|(k, _)| *k == key).map(|(_, p)| p.clone())
+                };
+                let Some(rel) = rel else { continue };
+                let file_path = match sub {
+                    Some(s) if s == rel => path.to_string(),
+                    Some(_) => continue,
+                    None => format!("{path}/{rel}"),
+                };
+                let text = node
+                    .as_ref()
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                vfs.files.insert(
+                    normalize(&file_path),
+                    VFile {
+                        text,
+                        node,
+                        origin: format!("{kind} {obj_name}, key {key}"),
+                        readable: kind == "ConfigMap",
+                    },
+                );
+            }
+            if !related.iter().any(|r| r.entry.name == entry.name && r.entry.kind == entry.kind) {
+                related.push(Related {
+                    entry: entry.clone(),
+                    doc,
+                });
+            }
+        }
+    }
+    vfs
+}
+
+/// Reads the server command line into settings: config file, then options in order.
+fn read_argv(argv: &[Word], vfs: &Vfs, files: &Files, config: &mut EffectiveConfig, c: &Node) {
+    let args_node = c.get("args").or_else(|| c.get("command"));
+    let mut i = 1;
+    if let Some(first) = argv.get(1) {
+        if !first.text.starts_with('-') {
+            read_file(&first.text, vfs, files, config, 0);
+            i = 2;
+        }
+    }
+    // Split `"--maxmemory 900mb"` elements and flatten into (name, values) options.
+    let mut flat: Vec<Word> = Vec::new();
+    for w in &argv[i.min(argv.len())..] {
+        if w.text.starts_with("--") && w.text.contains(' ') {
+            match conf::split_args(&w.text) {
+                Ok(toks) => flat.extend(toks.into_iter().map(|t| Word {
+                    span: w.span.filter(|s| (s.end - s.start) as usize == w.text.len()).map(|s| {
+                        Span::new(s.file, s.start as usize + t.start, s.start as usize + t.end)
+                    }),
+                    text: t.text,
+                    literal: w.literal,
+                    range: (0, 0),
+                })),
+                Err(_) => flat.push(w.clone()),
+            }
+        } else {
+            flat.push(w.clone());
+        }
+    }
+    let mut j = 0;
+    while j < flat.len() {
+        let Some(name) = flat[j].text.strip_prefix("--") else {
+            j += 1;
+            continue;
+        };
+        let mut values = Vec::new();
+        let mut k = j + 1;
+        while k < flat.len() && (!flat[k].text.starts_with("--") || values.is_empty() && k == j + 1 && name != "save") {
+            if flat[k].text.starts_with("--") && !values.is_empty() {
+                break;
+            }
+            values.push(flat[k].clone());
+            k += 1;
+            if flat.get(k).is_some_and(|w| w.text.starts_with("--")) {
+                break;
+            }
+        }
+        let span = match values.last() {
+            Some(v) => v.span.or_else(|| find_arg_span(args_node, &v.text)),
+            None => flat[j].span.or_else(|| find_arg_span(args_node, &flat[j].text)),
+        };
+        let literal = values.iter().all(|v| v.literal);
+        let args: Vec<String> = values.iter().map(|v| v.text.clone()).collect();
+        apply(name, args, span, "command-line argument".into(), literal, vfs, files, config);
+        j = k;
+    }
+}
+
+/// Spans of `--name value` inside the container's args, when written there literally.
+fn find_arg_span(args: Option<&Node>, text: &str) -> Option<Span> {
+    let args = args?;
+    for item in args.items() {
+        let s = item.as_str()?;
+        if let Some(pos) = s.find(text) {
+            if let Some(span) = item.text_span_any(pos, text.len()) {
+                return Some(span);
+            }
+        }
+    }
+    None
+}
+
+impl Node {
+    fn text_span_any(&self, offset: usize, len: usize) -> Option<Span> {
+        // Without the source text only single-line plain scalars can be mapped exactly.
+        match &self.value {
+            crate::yaml::Value::Scalar(s, crate::yaml::Style::Plain) if !s.contains('\n') => {
+                Some(Span::new(
+                    self.span.file,
+                    self.span.start as usize + offset,
+                    self.span.start as usize + offset + len,
+                ))
+            }
+            crate::yaml::Value::Scalar(s, crate::yaml::Style::Quoted) if !s.contains('\n') => {
+                Some(Span::new(
+                    self.span.file,
+                    self.span.start as usize + 1 + offset,
+                    self.span.start as usize + 1 + offset + len,
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn apply(
+    name: &str,
+    args: Vec<String>,
+    span: Option<Span>,
+    origin: String,
+    literal: bool,
+    vfs: &Vfs,
+    files: &Files,
+    config: &mut EffectiveConfig,
+) {
+    let lower = name.to_ascii_lowercase();
+    if lower == "include" {
+        if let Some(path) = args.first() {
+            read_file(path, vfs, files, config, 1);
+        }
+        return;
+    }
+    let mut all: Vec<&str> = vec![name];
+    all.extend(args.iter().map(String::as_str));
+    match conf::check(&all, false) {
+        Ok(Known::Standard(_)) | Ok(Known::Special) | Ok(Known::Module) => {
+            config.settings.push(Setting {
+                name: conf::canonical(name),
+                args,
+                span,
+                origin,
+                literal,
+            });
+        }
+        Ok(Known::Ignored) => {}
+        Err(p) => {
+            if literal {
+                config.errors.push(ConfError {
+                    directive: name.to_string(),
+                    message: p.message,
+                    hint: p.hint,
+                    span,
+                    origin,
+                });
+            }
+        }
+    }
+}
+
+/// Reads a config file through the container's files, expanding `include` in place.
+fn read_file(path: &str, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig, depth: usize) {
+    let Some(f) = vfs.get(path) else {
+        match vfs.opaque_reason(path) {
+            Some(why) => config.push_unknown(why),
+            None => config.push_unknown(format!("config file {path} is not mounted from the input")),
+        }
+        apply_pending_edits(path, vfs, config);
+        return;
+    };
+    if !f.readable {
+        config.push_unknown(format!("config file {path} comes from a Secret"));
+        return;
+    }
+    if depth > 8 {
+        return;
+    }
+    let source = f.node.as_ref();
+    for line in conf::lines(&f.text) {
+        let origin = format!("{}, line {}", f.origin, line.number);
+        let span_of = |start: usize, end: usize| -> Option<Span> {
+            let node = source?;
+            node.text_span(&files.get(node.span.file).text, start, end - start)
+        };
+        if let Some(at) = line.unbalanced {
+            config.errors.push(ConfError {
+                directive: f.text[line.start..line.end]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                message: "Unbalanced quotes in configuration line".into(),
+                hint: None,
+                span: span_of(at, line.end),
+                origin,
+            });
+            continue;
+        }
+        let toks = &line.tokens;
+        let name = toks[0].text.as_str();
+        if name.eq_ignore_ascii_case("include") && toks.len() == 2 {
+            read_file(&toks[1].text, vfs, files, config, depth + 1);
+            continue;
+        }
+        let all: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+        // A value written by a script from a variable is only known at run time.
+        let literal = !toks.iter().any(|t| t.text.contains("${") || t.text.contains("$("));
+        match conf::check(&all, false) {
+            Ok(Known::Ignored) => {}
+            Err(_) if !literal => {}
+            Ok(_) => {
+                let span = if toks.len() > 1 {
+                    span_of(toks[1].start, toks[toks.len() - 1].end)
+                } else {
+                    span_of(toks[0].start, toks[0].end)
+                };
+                config.settings.push(Setting {
+                    name: conf::canonical(name),
+                    args: toks[1..].iter().map(|t| t.text.clone()).collect(),
+                    span,
+                    origin,
+                    literal,
+                });
+            }
+            Err(p) => {
+                let t = toks.get(p.arg).unwrap_or(&toks[0]);
+                let end = if p.arg > 1 && p.message == "wrong number of arguments" {
+                    line.end
+                } else {
+                    t.end
+                };
+                config.errors.push(ConfError {
+                    directive: name.to_string(),
+                    message: p.message,
+                    hint: p.hint,
+                    span: span_of(t.start, end),
+                    origin,
+                });
+            }
+        }
+    }
+    apply_pending_edits(path, vfs, config);
+}
+
+fn apply_pending_edits(path: &str, vfs: &Vfs, config: &mut EffectiveConfig) {
+    let Some((target, edits)) = &vfs.edits else {
+        return;
+    };
+    if *target != normalize(path) {
+        return;
+    }
+    for (name, args, origin) in edits.iter().cloned() {
+        config.settings.push(Setting {
+            name,
+            args,
+            span: None,
+            origin,
+            literal: true,
+        });
+    }
+}
+
+
+fn prestop_text(c: &Node, vfs: &Vfs) -> (Vec<String>, bool) {
+    let Some(cmd) = c.path(&["lifecycle", "preStop", "exec", "command"]) else {
+        return (Vec::new(), true);
+    };
+    let mut out: Vec<String> = cmd
+        .items()
+        .iter()
+        .filter_map(|n| n.as_str().map(str::to_string))
+        .collect();
+    let mut known = true;
+    let scripts: Vec<String> = out
+        .iter()
+        .flat_map(|a| a.split_whitespace())
+        .filter(|w| w.ends_with(".sh"))
+        .map(str::to_string)
+        .collect();
+    for s in scripts {
+        match vfs.get(&s) {
+            Some(f) => out.push(f.text.clone()),
+            None => known = false,
+        }
+    }
+    (out, known)
+}

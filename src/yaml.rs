@@ -1,0 +1,562 @@
+//! YAML text in, a tree of nodes out, where every key, value and sequence item carries the byte
+//! range it came from. A stream is first cut into documents at `---` lines so that one broken
+//! document is reported without losing the others; each document is then parsed with
+//! `saphyr-parser` (YAML 1.2) and its character positions turned into byte offsets of the file.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as PSpan};
+use std::borrow::Cow;
+
+/// A byte range in one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    /// Index of the file in the run's file table.
+    pub file: u32,
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span of `len` bytes at `start` in `file`.
+    pub fn new(file: u32, start: usize, end: usize) -> Span {
+        Span {
+            file,
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
+    }
+}
+
+/// How a scalar was written; decides how embedded text maps back to the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Unquoted.
+    Plain,
+    /// `'...'` or `"..."`.
+    Quoted,
+    /// `|` block: each content line sits on its own source line at a fixed indent.
+    Literal,
+    /// `>` block.
+    Folded,
+}
+
+/// One YAML node.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Where the node stands (for a block scalar: from the indicator to the end of its text).
+    pub span: Span,
+    /// The node itself.
+    pub value: Value,
+}
+
+/// The content of a node.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// A scalar: its text, how it was written, and whether YAML resolves it to null.
+    Scalar(String, Style),
+    /// An ordered mapping of key nodes to value nodes.
+    Map(Vec<(Node, Node)>),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// `~`, `null`, empty.
+    Null,
+}
+
+/// A YAML document that could not be parsed.
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    /// Where the parser stopped.
+    pub span: Span,
+    /// What it said.
+    pub message: String,
+}
+
+/// One document of a stream: its byte range and the Helm template it came from.
+#[derive(Debug, Clone)]
+pub struct DocSlice {
+    /// First byte of the document's content.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// Helm's `# Source: chart/templates/x.yaml`, when present.
+    pub template: Option<String>,
+}
+
+/// Cuts a YAML stream into documents at lines that start with `---` (or end at `...`).
+///
+/// Document markers at column 0 cannot occur inside any scalar (YAML 1.2 §9.1.1), so cutting on
+/// them is exact and lets each document be parsed, and fail, on its own.
+pub fn split_documents(text: &str) -> Vec<DocSlice> {
+    let mut docs = Vec::new();
+    let mut start = 0usize;
+    let mut pos = 0usize;
+    let bytes = text.as_bytes();
+    let push = |s: usize, e: usize, docs: &mut Vec<DocSlice>| {
+        let body = &text[s..e];
+        if body.lines().any(|l| {
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with('#')
+        }) {
+            docs.push(DocSlice {
+                start: s,
+                end: e,
+                template: helm_source(body),
+            });
+        }
+    };
+    while pos < bytes.len() {
+        let line_end = memchr_nl(bytes, pos);
+        let line = &text[pos..line_end];
+        let is_marker = (line.starts_with("---") || line.starts_with("..."))
+            && line[3..].chars().next().is_none_or(|c| c.is_whitespace());
+        if is_marker {
+            push(start, pos, &mut docs);
+            // Content after `--- ` on the same line belongs to the next document.
+            start = if line.starts_with("---") && line.len() > 3 {
+                pos + 3
+            } else {
+                (line_end + 1).min(bytes.len())
+            };
+        }
+        pos = line_end + 1;
+    }
+    if start < bytes.len() {
+        push(start, bytes.len(), &mut docs);
+    }
+    docs
+}
+
+fn memchr_nl(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| from + p)
+}
+
+fn helm_source(body: &str) -> Option<String> {
+    for line in body.lines() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("# Source:") {
+            return Some(rest.trim().to_string());
+        }
+        if !t.is_empty() && !t.starts_with('#') {
+            break;
+        }
+    }
+    None
+}
+
+/// Parses one document (`text[doc.start..doc.end]`) into a node tree with file byte spans.
+///
+/// Returns `Ok(None)` for a document with no content.
+pub fn parse_document(text: &str, doc: &DocSlice, file: u32) -> Result<Option<Node>, YamlError> {
+    let src = &text[doc.start..doc.end];
+    // Go's YAML (and so Helm) accepts a TAB after a scalar at the end of a line; YAML 1.2
+    // parsers reject it in some positions. Replacing trailing tabs by spaces keeps every offset.
+    let cleaned: Cow<str> = if src.contains('\t') {
+        Cow::Owned(strip_trailing_tabs(src))
+    } else {
+        Cow::Borrowed(src)
+    };
+    let offsets = Offsets::new(&cleaned, doc.start);
+    let mut builder = Builder {
+        stack: Vec::new(),
+        root: None,
+        file,
+        offsets: &offsets,
+        text,
+    };
+    let mut parser = Parser::new_from_str(&cleaned);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((ev, span))) => {
+                if matches!(ev, Event::StreamEnd) {
+                    break;
+                }
+                if let Err(message) = builder.on(ev, span) {
+                    return Err(YamlError {
+                        span: offsets.span(file, span.start.index(), span.end.index()),
+                        message,
+                    });
+                }
+            }
+            Some(Err(e)) => {
+                let at = e.marker().index();
+                return Err(YamlError {
+                    span: offsets.span(file, at, at + 1),
+                    message: e.info().to_string(),
+                });
+            }
+        }
+    }
+    Ok(builder.root)
+}
+
+fn strip_trailing_tabs(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    for (i, line) in src.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let trimmed = line.trim_end_matches(['\t', ' ', '\r']);
+        if trimmed.len() < line.len() && line[trimmed.len()..].contains('\t') {
+            out.push_str(trimmed);
+            out.extend(std::iter::repeat_n(' ', line.len() - trimmed.len()));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Character index (as saphyr counts) to file byte offset.
+struct Offsets {
+    base: usize,
+    /// `None` when the document is ASCII, where characters and bytes coincide.
+    char_to_byte: Option<Vec<u32>>,
+    len: usize,
+}
+
+impl Offsets {
+    fn new(src: &str, base: usize) -> Offsets {
+        let char_to_byte = if src.is_ascii() {
+            None
+        } else {
+            let mut v: Vec<u32> = src.char_indices().map(|(b, _)| b as u32).collect();
+            v.push(src.len() as u32);
+            Some(v)
+        };
+        Offsets {
+            base,
+            char_to_byte,
+            len: src.len(),
+        }
+    }
+
+    fn byte(&self, ch: usize) -> usize {
+        let local = match &self.char_to_byte {
+            None => ch.min(self.len),
+            Some(v) => v.get(ch).copied().unwrap_or(self.len as u32) as usize,
+        };
+        self.base + local
+    }
+
+    fn span(&self, file: u32, start: usize, end: usize) -> Span {
+        Span::new(file, self.byte(start), self.byte(end))
+    }
+}
+
+enum Frame {
+    Map(usize, Vec<(Node, Node)>, Option<Node>),
+    Seq(usize, Vec<Node>),
+}
+
+struct Builder<'a> {
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    file: u32,
+    offsets: &'a Offsets,
+    text: &'a str,
+}
+
+impl Builder<'_> {
+    fn on(&mut self, ev: Event, span: PSpan) -> Result<(), String> {
+        let start = self.offsets.byte(span.start.index());
+        match ev {
+            Event::Scalar(value, style, _, tag) => {
+                let end = self.offsets.byte(span.end.index());
+                let end = self.scalar_end(start, end, style);
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
+                let is_null = style == Style::Plain
+                    && tag.is_none()
+                    && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL");
+                let value = if is_null {
+                    Value::Null
+                } else {
+                    Value::Scalar(value.into_owned(), style)
+                };
+                self.push(Node {
+                    span: Span::new(self.file, start, end),
+                    value,
+                });
+            }
+            Event::MappingStart(..) => self.stack.push(Frame::Map(start, Vec::new(), None)),
+            Event::SequenceStart(..) => self.stack.push(Frame::Seq(start, Vec::new())),
+            Event::MappingEnd | Event::SequenceEnd => {
+                let end = self.offsets.byte(span.end.index());
+                let node = match self.stack.pop() {
+                    Some(Frame::Map(s, items, _)) => {
+                        let end = items.last().map_or(end, |(_, v)| v.span.end as usize);
+                        Node {
+                            span: Span::new(self.file, s, end.max(s)),
+                            value: Value::Map(items),
+                        }
+                    }
+                    Some(Frame::Seq(s, items)) => {
+                        let end = items.last().map_or(end, |v| v.span.end as usize);
+                        Node {
+                            span: Span::new(self.file, s, end.max(s)),
+                            value: Value::Seq(items),
+                        }
+                    }
+                    None => return Err("unbalanced collection end".into()),
+                };
+                self.push(node);
+            }
+            Event::Alias(_) => {
+                // Kubernetes manifests rarely use anchors; an alias is kept as null so that no
+                // rule reads a value it cannot locate.
+                self.push(Node {
+                    span: Span::new(self.file, start, start),
+                    value: Value::Null,
+                });
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// saphyr ends a block scalar where the next token starts; end it at its last content byte.
+    fn scalar_end(&self, start: usize, end: usize, style: ScalarStyle) -> usize {
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            let t = &self.text[start..end.min(self.text.len())];
+            start + t.trim_end().len()
+        } else {
+            end
+        }
+    }
+
+    fn push(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq(_, items)) => items.push(node),
+            Some(Frame::Map(_, items, pending)) => match pending.take() {
+                None => *pending = Some(node),
+                Some(key) => items.push((key, node)),
+            },
+        }
+    }
+}
+
+impl Node {
+    /// The value under `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The key node and value node of `key` in a mapping.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        match &self.value {
+            Value::Map(items) => items
+                .iter()
+                .rev()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(k, v)| (k, v)),
+            _ => None,
+        }
+    }
+
+    /// Walks a dotted path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |n, k| n.get(k))
+    }
+
+    /// The scalar text, for any scalar style.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(s, _) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The items of a sequence (empty for anything else).
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(v) => v,
+            _ => &[],
+        }
+    }
+
+    /// The entries of a mapping (empty for anything else).
+    pub fn entries(&self) -> &[(Node, Node)] {
+        match &self.value {
+            Value::Map(v) => v,
+            _ => &[],
+        }
+    }
+
+    /// A scalar as an integer, as Kubernetes would read it (plain `3` or quoted `"3"`).
+    pub fn as_i64(&self) -> Option<i64> {
+        self.as_str().and_then(|s| s.trim().parse().ok())
+    }
+
+    /// A plain scalar as a YAML 1.2 boolean.
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Scalar(s, Style::Plain) => match s.as_str() {
+                "true" | "True" | "TRUE" => Some(true),
+                "false" | "False" | "FALSE" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Whether the node is null or absent content.
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// For a scalar whose lines map one to one onto source lines (plain single-line, quoted
+    /// single-line, or a literal block), the file span of `len` bytes at `offset` of its text.
+    pub fn text_span(&self, source: &str, offset: usize, len: usize) -> Option<Span> {
+        let Value::Scalar(text, style) = &self.value else {
+            return None;
+        };
+        let (s, e) = (self.span.start as usize, self.span.end as usize);
+        match style {
+            Style::Plain if !text.contains('\n') => Some(Span::new(
+                self.span.file,
+                s + offset,
+                (s + offset + len).min(e),
+            )),
+            Style::Quoted if !text.contains('\n') && source.get(s + 1..e - 1) == Some(text) => {
+                Some(Span::new(self.span.file, s + 1 + offset, s + 1 + offset + len))
+            }
+            Style::Literal => literal_span(source, s, text, offset, len, self.span.file),
+            _ => None,
+        }
+    }
+}
+
+/// Maps an offset in a literal block scalar's value to the file. saphyr starts the scalar's span
+/// at its first content character, so that column is the block's indentation, and content line
+/// `i` is the `i`-th source line from there with the indentation removed.
+fn literal_span(
+    source: &str,
+    start: usize,
+    text: &str,
+    offset: usize,
+    len: usize,
+    file: u32,
+) -> Option<Span> {
+    let before = text.get(..offset)?;
+    text.get(offset..offset + len)?;
+    if text.starts_with('\n') {
+        return None;
+    }
+    let line_no = before.matches('\n').count();
+    let col = offset - before.rfind('\n').map_or(0, |p| p + 1);
+    let first_line = source.get(..start)?.rfind('\n').map_or(0, |p| p + 1);
+    let indent = start - first_line;
+    let mut line_start = first_line;
+    for _ in 0..line_no {
+        line_start += source.get(line_start..)?.find('\n')? + 1;
+    }
+    let at = line_start + indent + col;
+    Some(Span::new(file, at, at + len))
+}
+
+/// Line starts of a text, to turn byte offsets into 1-based line and column.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0u32];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn position(&self, text: &str, offset: u32) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1] as usize;
+        let end = (offset as usize).min(text.len());
+        let col = text.get(start..end).map_or(end - start, |s| s.chars().count()) + 1;
+        (line, col)
+    }
+
+    /// Byte offset of the start of 1-based `line`.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line.checked_sub(1)?).map(|&s| s as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Vec<Result<Option<Node>, YamlError>> {
+        split_documents(text)
+            .iter()
+            .map(|d| parse_document(text, d, 0))
+            .collect()
+    }
+
+    #[test]
+    fn splits_and_keeps_helm_source() {
+        let text = "---\n# Source: valkey/templates/cm.yaml\na: 1\n---\n# only a comment\n---\nb: 2\n";
+        let docs = split_documents(text);
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].template.as_deref(), Some("valkey/templates/cm.yaml"));
+        assert_eq!(docs[1].template, None);
+    }
+
+    #[test]
+    fn spans_are_file_bytes() {
+        let text = "---\nkind: ConfigMap\ndata:\n  k: |\n    maxmemory 1mb\n    port 1\n";
+        let doc = parse(text).remove(0).unwrap().unwrap();
+        let kind = doc.get("kind").unwrap();
+        assert_eq!(&text[kind.span.start as usize..kind.span.end as usize], "ConfigMap");
+        let k = doc.path(&["data", "k"]).unwrap();
+        let s = k.text_span(text, 14, 6).unwrap();
+        assert_eq!(&text[s.start as usize..s.end as usize], "port 1");
+    }
+
+    #[test]
+    fn non_ascii_offsets() {
+        let text = "a: \"é\"\nb: x\n";
+        let doc = parse(text).remove(0).unwrap().unwrap();
+        let b = doc.get("b").unwrap();
+        assert_eq!(&text[b.span.start as usize..b.span.end as usize], "x");
+    }
+
+    #[test]
+    fn tab_after_scalar_is_accepted() {
+        let text = "a: b\t\nc: d\n";
+        let doc = parse(text).remove(0).unwrap().unwrap();
+        assert_eq!(doc.get("a").unwrap().as_str(), Some("b"));
+        assert_eq!(doc.get("c").unwrap().as_str(), Some("d"));
+    }
+
+    #[test]
+    fn broken_document_does_not_hide_others() {
+        let text = "a: [1\n---\nb: 2\n";
+        let results = parse(text);
+        assert!(results[0].is_err());
+        assert!(results[1].as_ref().unwrap().is_some());
+    }
+
+    #[test]
+    fn line_index() {
+        let text = "ab\ncd\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 4), (2, 2));
+    }
+}
