@@ -899,6 +899,19 @@ fn apply(
     }
     let mut all: Vec<&str> = vec![name];
     all.extend(args.iter().map(String::as_str));
+    if !literal {
+        // The value is only known at run time: keep that the directive is set, check nothing.
+        if super::directives::lookup(&lower).is_some() {
+            config.settings.push(Setting {
+                name: conf::canonical(name),
+                args,
+                span,
+                origin,
+                literal,
+            });
+        }
+        return;
+    }
     match conf::check(&all, false) {
         Ok(Known::Standard(_)) | Ok(Known::Special) | Ok(Known::Module) => {
             config.settings.push(Setting {
