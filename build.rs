@@ -23,6 +23,7 @@ fn main() {
         );
     }
     out.push(']');
-    let dest = std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("builtin_rules.rs");
+    let dest =
+        std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("builtin_rules.rs");
     std::fs::write(dest, out).expect("write builtin_rules.rs");
 }

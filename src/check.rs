@@ -27,7 +27,9 @@ pub fn load_rules(dirs: &[&Path], files: &mut Files) -> (Vec<Rule>, Vec<Finding>
                 let mut paths: Vec<_> = rd
                     .flatten()
                     .map(|e| e.path())
-                    .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+                    .filter(|p| {
+                        matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                    })
                     .collect();
                 paths.sort();
                 for p in paths {
@@ -70,20 +72,28 @@ pub fn load_rules(dirs: &[&Path], files: &mut Files) -> (Vec<Rule>, Vec<Finding>
 /// Result of the first pass over one document.
 enum Parsed {
     Objects(Vec<Entry>),
-    Error(Finding),
+    Error(Box<Finding>),
 }
 
 fn index_document(files: &Files, file: u32, slice: crate::yaml::DocSlice) -> Parsed {
     let f = files.get(file);
     match parse_document(&f.text, &slice, file) {
         Err(e) => {
-            let mut finding = Finding::input("invalid-yaml", format!("invalid YAML: {}", e.message), Some(e.span));
+            let mut finding = Finding::input(
+                "invalid-yaml",
+                format!("invalid YAML: {}", e.message),
+                Some(e.span),
+            );
             finding.template = slice.template.clone();
-            Parsed::Error(finding)
+            Parsed::Error(Box::new(finding))
         }
         Ok(None) => Parsed::Objects(Vec::new()),
         Ok(Some(node)) => {
-            let doc = DocRef { file, slice, item: None };
+            let doc = DocRef {
+                file,
+                slice,
+                item: None,
+            };
             if node.get("kind").and_then(Node::as_str) == Some("List") {
                 let entries = node
                     .get("items")
@@ -117,7 +127,7 @@ fn index_document(files: &Files, file: u32, slice: crate::yaml::DocSlice) -> Par
                     );
                     finding.input_error = false;
                     finding.severity = crate::finding::Severity::Info;
-                    Parsed::Error(finding)
+                    Parsed::Error(Box::new(finding))
                 }
             }
         }
@@ -126,7 +136,9 @@ fn index_document(files: &Files, file: u32, slice: crate::yaml::DocSlice) -> Par
 
 /// Runs `f` over `items` on every core, keeping the order of results.
 fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     if threads <= 1 || items.len() < 64 {
         return items.iter().map(&f).collect();
     }
@@ -147,21 +159,28 @@ fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
 }
 
 /// Checks the input files (ids in `inputs`) with `rules`.
-pub fn check(files: &Files, inputs: &[u32], rules: &[Rule], params: &(dyn Fn(&Rule) -> cel::Value + Sync)) -> Vec<Finding> {
+pub fn check(
+    files: &Files,
+    inputs: &[u32],
+    rules: &[Rule],
+    params: &(dyn Fn(&Rule) -> cel::Value + Sync),
+) -> Vec<Finding> {
     let mut jobs = Vec::new();
     for &id in inputs {
         for slice in split_documents(&files.get(id).text) {
             jobs.push((id, slice));
         }
     }
-    let parsed = parallel(&jobs, |(id, slice)| index_document(files, *id, slice.clone()));
+    let parsed = parallel(&jobs, |(id, slice)| {
+        index_document(files, *id, slice.clone())
+    });
     drop(jobs);
     let mut findings = Vec::new();
     let mut entries = Vec::new();
     for p in parsed {
         match p {
             Parsed::Objects(mut e) => entries.append(&mut e),
-            Parsed::Error(f) => findings.push(f),
+            Parsed::Error(f) => findings.push(*f),
         }
     }
     let index = Index {
@@ -169,8 +188,14 @@ pub fn check(files: &Files, inputs: &[u32], rules: &[Rule], params: &(dyn Fn(&Ru
         files,
     };
     let workloads: Vec<&Entry> = entries.iter().filter(|e| e.is_workload()).collect();
-    let workload_rules: Vec<&Rule> = rules.iter().filter(|r| !eval::is_container_rule(r)).collect();
-    let container_rules: Vec<&Rule> = rules.iter().filter(|r| eval::is_container_rule(r)).collect();
+    let workload_rules: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| !eval::is_container_rule(r))
+        .collect();
+    let container_rules: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| eval::is_container_rule(r))
+        .collect();
     let results = parallel(&workloads, |entry| {
         let mut out = Vec::new();
         let Some(doc) = index.parse(entry) else {

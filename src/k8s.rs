@@ -109,9 +109,7 @@ impl Selector {
         if self.invalid {
             return false;
         }
-        self.labels
-            .iter()
-            .all(|(k, v)| labels.get(k) == Some(v))
+        self.labels.iter().all(|(k, v)| labels.get(k) == Some(v))
             && self.exprs.iter().all(|r| {
                 let have = labels.get(&r.key);
                 match r.op {

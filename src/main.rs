@@ -105,7 +105,10 @@ fn color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-fn load(args: &RuleArgs, files: &mut Files) -> Result<(Vec<valkey_lint::rules::Rule>, Vec<Finding>), String> {
+fn load(
+    args: &RuleArgs,
+    files: &mut Files,
+) -> Result<(Vec<valkey_lint::rules::Rule>, Vec<Finding>), String> {
     let dirs: Vec<&std::path::Path> = args.rules.iter().map(PathBuf::as_path).collect();
     let (mut rules, errors) = check::load_rules(&dirs, files);
     for id in args.enable.iter().chain(&args.disable) {
@@ -116,7 +119,9 @@ fn load(args: &RuleArgs, files: &mut Files) -> Result<(Vec<valkey_lint::rules::R
                 .min_by_key(|r| valkey_lint::valkey::conf::edit_distance(id, r))
                 .map(|r| format!(" (did you mean `{r}`?)"))
                 .unwrap_or_default();
-            return Err(format!("unknown rule id `{id}`{hint}; `valkey-lint rules` lists them"));
+            return Err(format!(
+                "unknown rule id `{id}`{hint}; `valkey-lint rules` lists them"
+            ));
         }
     }
     if !args.enable.is_empty() {
@@ -147,7 +152,8 @@ fn run(cli: Cli) -> Result<u8, String> {
             let excludes = source::excludes(&exclude)?;
             let (inputs, errors) = source::read_inputs(&paths, &excludes);
             for e in errors {
-                let mut f = Finding::input("input-error", format!("{}: {}", e.path, e.message), None);
+                let mut f =
+                    Finding::input("input-error", format!("{}: {}", e.path, e.message), None);
                 f.file_name = Some(e.path);
                 findings.push(f);
             }
@@ -158,7 +164,10 @@ fn run(cli: Cli) -> Result<u8, String> {
                 Format::Json => out(&report::json::render(&files, &findings, summary.clone())),
                 Format::Human => {
                     if !quiet {
-                        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+                        let width = std::env::var("COLUMNS")
+                            .ok()
+                            .and_then(|c| c.parse().ok())
+                            .unwrap_or(100);
                         out(&report::human::render(&files, &findings, color(), width));
                     }
                     out(&format!(
@@ -193,18 +202,31 @@ fn run(cli: Cli) -> Result<u8, String> {
             let (rules, errors) = load(&rule_args, &mut files)?;
             let mut text = String::new();
             for r in &rules {
-                text.push_str(&format!("{:<32} {:<8} {:<13} {}\n", r.id, r.severity.as_str(), r.category, r.title));
+                text.push_str(&format!(
+                    "{:<32} {:<8} {:<13} {}\n",
+                    r.id,
+                    r.severity.as_str(),
+                    r.category,
+                    r.title
+                ));
             }
             text.push_str(&format!("{} rules\n", rules.len()));
             out(&text);
             report_rule_errors(&files, &errors)
         }
-        Command::Explain { id, rules: rule_args } => {
+        Command::Explain {
+            id,
+            rules: rule_args,
+        } => {
             let mut files = Files::default();
             let (rules, errors) = load(&rule_args, &mut files)?;
             match rules.iter().find(|r| r.id == id) {
                 Some(r) => out(&docs::page(r)),
-                None => return Err(format!("unknown rule id `{id}`; `valkey-lint rules` lists them")),
+                None => {
+                    return Err(format!(
+                        "unknown rule id `{id}`; `valkey-lint rules` lists them"
+                    ))
+                }
             }
             report_rule_errors(&files, &errors)
         }
@@ -221,7 +243,11 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
             let p = dir.join("README.md");
             std::fs::write(&p, docs::index(&rules)).map_err(|e| format!("{}: {e}", p.display()))?;
-            out(&format!("wrote {} rule pages to {}\n", rules.len(), dir.display()));
+            out(&format!(
+                "wrote {} rule pages to {}\n",
+                rules.len(),
+                dir.display()
+            ));
             Ok(0)
         }
     }

@@ -155,10 +155,7 @@ fn walk(dir: &Path, exclude: &GlobSet, out: &mut Vec<PathBuf>, errors: &mut Vec<
             if !hidden {
                 walk(&p, exclude, out, errors);
             }
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
             out.push(p);
         }
     }

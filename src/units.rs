@@ -137,7 +137,9 @@ mod tests {
         assert_eq!(parse_quantity("1E"), Some(1_000_000_000_000_000_000));
         assert_eq!(parse_quantity("1073741824"), Some(1 << 30));
         assert_eq!(parse_quantity(" 2Gi "), Some(2 << 30));
-        for bad in ["", "1K", "1mi", "1gi", "1KB", "1GB", "Gi", "1.2.3", "1e", "."] {
+        for bad in [
+            "", "1K", "1mi", "1gi", "1KB", "1GB", "Gi", "1.2.3", "1e", ".",
+        ] {
             assert_eq!(parse_quantity(bad), None, "{bad}");
         }
     }
@@ -156,7 +158,9 @@ mod tests {
         assert_eq!(parse_memory("100b"), Ok(100));
         assert_eq!(parse_memory("gb"), Ok(0));
         assert_eq!(parse_memory(""), Ok(0));
-        for bad in ["1Gi", "1Mi", "1.5gb", "+1gb", "-1", "1t", "1tb", "0x10", "1e9"] {
+        for bad in [
+            "1Gi", "1Mi", "1.5gb", "+1gb", "-1", "1t", "1tb", "0x10", "1e9",
+        ] {
             assert_eq!(parse_memory(bad), Err(MemoryError::Invalid), "{bad}");
         }
     }

@@ -428,7 +428,11 @@ impl Node {
                 (s + offset + len).min(e),
             )),
             Style::Quoted if !text.contains('\n') && source.get(s + 1..e - 1) == Some(text) => {
-                Some(Span::new(self.span.file, s + 1 + offset, s + 1 + offset + len))
+                Some(Span::new(
+                    self.span.file,
+                    s + 1 + offset,
+                    s + 1 + offset + len,
+                ))
             }
             Style::Literal => literal_span(source, s, text, offset, len, self.span.file),
             _ => None,
@@ -488,7 +492,10 @@ impl LineIndex {
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1] as usize;
         let end = (offset as usize).min(text.len());
-        let col = text.get(start..end).map_or(end - start, |s| s.chars().count()) + 1;
+        let col = text
+            .get(start..end)
+            .map_or(end - start, |s| s.chars().count())
+            + 1;
         (line, col)
     }
 
@@ -511,10 +518,14 @@ mod tests {
 
     #[test]
     fn splits_and_keeps_helm_source() {
-        let text = "---\n# Source: valkey/templates/cm.yaml\na: 1\n---\n# only a comment\n---\nb: 2\n";
+        let text =
+            "---\n# Source: valkey/templates/cm.yaml\na: 1\n---\n# only a comment\n---\nb: 2\n";
         let docs = split_documents(text);
         assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0].template.as_deref(), Some("valkey/templates/cm.yaml"));
+        assert_eq!(
+            docs[0].template.as_deref(),
+            Some("valkey/templates/cm.yaml")
+        );
         assert_eq!(docs[1].template, None);
     }
 
@@ -523,7 +534,10 @@ mod tests {
         let text = "---\nkind: ConfigMap\ndata:\n  k: |\n    maxmemory 1mb\n    port 1\n";
         let doc = parse(text).remove(0).unwrap().unwrap();
         let kind = doc.get("kind").unwrap();
-        assert_eq!(&text[kind.span.start as usize..kind.span.end as usize], "ConfigMap");
+        assert_eq!(
+            &text[kind.span.start as usize..kind.span.end as usize],
+            "ConfigMap"
+        );
         let k = doc.path(&["data", "k"]).unwrap();
         let s = k.text_span(text, 14, 6).unwrap();
         assert_eq!(&text[s.start as usize..s.end as usize], "port 1");

@@ -6,8 +6,8 @@ use super::location;
 use crate::finding::{Finding, Severity};
 use crate::source::{Files, SourceFile};
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
-    SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use std::fmt;
 
@@ -30,7 +30,10 @@ impl SourceCode for Src<'_> {
         let (end_line, _) = f.position((span.offset() + span.len()) as u32);
         let first = line.saturating_sub(before).max(1);
         let start = f.lines.line_start(first).unwrap_or(0);
-        let stop = f.lines.line_start(end_line + after + 1).unwrap_or(f.text.len());
+        let stop = f
+            .lines
+            .line_start(end_line + after + 1)
+            .unwrap_or(f.text.len());
         let window = &f.text.as_bytes()[start..stop];
         let local = SourceSpan::new((span.offset() - start).into(), span.len());
         let inner = window.read_span(&local, before, after)?;
@@ -72,7 +75,9 @@ impl std::error::Error for Diag<'_> {}
 
 impl Diagnostic for Diag<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -80,7 +85,9 @@ impl Diagnostic for Diag<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
@@ -128,21 +135,26 @@ fn diag<'a>(files: &'a Files, f: &'a Finding) -> Diag<'a> {
     let mut related = Vec::new();
     let src = f.span.map(|s| Src(files.get(s.file)));
     if let Some(span) = f.span {
-        let text = f.label.clone().or_else(|| {
-            f.located_in
-                .as_ref()
-                .map(|o| format!("in {o}"))
-        });
+        let text = f
+            .label
+            .clone()
+            .or_else(|| f.located_in.as_ref().map(|o| format!("in {o}")));
         labels.push(LabeledSpan::new_primary_with_span(
             text,
-            SourceSpan::new((span.start as usize).into(), (span.end - span.start) as usize),
+            SourceSpan::new(
+                (span.start as usize).into(),
+                (span.end - span.start) as usize,
+            ),
         ));
     } else if let Some(name) = &f.file_name {
         message = format!("{name}: {message}");
     }
     for l in &f.related {
         let same_file = f.span.is_some_and(|s| s.file == l.span.file);
-        let sp = SourceSpan::new((l.span.start as usize).into(), (l.span.end - l.span.start) as usize);
+        let sp = SourceSpan::new(
+            (l.span.start as usize).into(),
+            (l.span.end - l.span.start) as usize,
+        );
         if same_file && f.located_in == l.object {
             labels.push(LabeledSpan::new_with_span(Some(l.text.clone()), sp));
         } else {

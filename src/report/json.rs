@@ -91,7 +91,8 @@ pub fn render(files: &Files, findings: &[Finding], summary: Summary) -> String {
             .collect(),
         summary,
     };
-    let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -68,9 +68,9 @@ fn yaml_value(n: &Node, locs: &mut Locs) -> Value {
             m.insert("loc".into(), locs.add(n.span, None));
             map_value(m)
         }
-        crate::yaml::Value::Seq(items) => {
-            Value::List(Arc::new(items.iter().map(|i| yaml_value(i, locs)).collect()))
-        }
+        crate::yaml::Value::Seq(items) => Value::List(Arc::new(
+            items.iter().map(|i| yaml_value(i, locs)).collect(),
+        )),
         _ => super::load::yaml_to_cel(n),
     }
 }
@@ -117,14 +117,23 @@ fn workload_value(w: &Workload, locs: &mut Locs, anchors: &mut HashMap<String, V
     if let Some(kind) = w.doc.entry("kind") {
         anchors.insert("workload".into(), locs.add(kind.0.span, None));
     }
-    let labels: BTreeMap<String, Value> = w.pod_labels.iter().map(|(k, v)| (k.clone(), s(v))).collect();
+    let labels: BTreeMap<String, Value> = w
+        .pod_labels
+        .iter()
+        .map(|(k, v)| (k.clone(), s(v)))
+        .collect();
     m.insert("podLabels".into(), map_value(labels));
     if let Some((meta, spec)) = pod_template(&w.doc) {
         let mut spec_v = yaml_value(spec, locs);
         if let Value::Map(map) = &mut spec_v {
             // Absent lists are [] so that rules need no has() chains.
             let inner = Arc::make_mut(&mut map.map);
-            for key in ["topologySpreadConstraints", "containers", "volumes", "initContainers"] {
+            for key in [
+                "topologySpreadConstraints",
+                "containers",
+                "volumes",
+                "initContainers",
+            ] {
                 inner
                     .entry(Key::from(key.to_string()))
                     .or_insert_with(|| Value::List(Arc::new(Vec::new())));
@@ -134,7 +143,10 @@ fn workload_value(w: &Workload, locs: &mut Locs, anchors: &mut HashMap<String, V
         if let Some(lab) = meta.and_then(|m| m.entry("labels")) {
             anchors.insert("workload.podLabels".into(), locs.add(lab.0.span, None));
         }
-        if let Some((k, _)) = pod_template(&w.doc).and_then(|_| w.doc.path(&["spec", "template"])).and_then(|t| t.entry("spec")) {
+        if let Some((k, _)) = pod_template(&w.doc)
+            .and_then(|_| w.doc.path(&["spec", "template"]))
+            .and_then(|t| t.entry("spec"))
+        {
             anchors.insert("workload.podSpec".into(), locs.add(k.span, None));
         }
         if let Some(tsc) = key_loc(spec, "topologySpreadConstraints", locs) {
@@ -175,7 +187,12 @@ fn quantity_value(n: &Node, locs: &mut Locs) -> Value {
     map_value(m)
 }
 
-fn container_value(w: &Workload, c: &ServerContainer, locs: &mut Locs, anchors: &mut HashMap<String, Value>) -> Value {
+fn container_value(
+    w: &Workload,
+    c: &ServerContainer,
+    locs: &mut Locs,
+    anchors: &mut HashMap<String, Value>,
+) -> Value {
     let node = w.container_node(c.index);
     let mut m = match node {
         Some(n) => match yaml_value(n, locs) {
@@ -193,8 +210,14 @@ fn container_value(w: &Workload, c: &ServerContainer, locs: &mut Locs, anchors: 
     };
     m.insert("name".into(), s(&c.name));
     m.insert("image".into(), s(&c.image));
-    m.insert("argv".into(), Value::List(Arc::new(c.argv.iter().map(|a| s(a)).collect())));
-    m.insert("preStopCommand".into(), Value::List(Arc::new(c.prestop.iter().map(|a| s(a)).collect())));
+    m.insert(
+        "argv".into(),
+        Value::List(Arc::new(c.argv.iter().map(|a| s(a)).collect())),
+    );
+    m.insert(
+        "preStopCommand".into(),
+        Value::List(Arc::new(c.prestop.iter().map(|a| s(a)).collect())),
+    );
     m.insert("preStopKnown".into(), Value::Bool(c.prestop_known));
     for (field, key) in [("limits", "limits"), ("requests", "requests")] {
         let mut q = BTreeMap::new();
@@ -212,12 +235,22 @@ fn container_value(w: &Workload, c: &ServerContainer, locs: &mut Locs, anchors: 
         if let Some(name) = n.entry("name") {
             anchors.insert("container".into(), locs.add(name.0.span, None));
         }
-        for key in ["resources", "lifecycle", "livenessProbe", "readinessProbe", "startupProbe", "securityContext"] {
+        for key in [
+            "resources",
+            "lifecycle",
+            "livenessProbe",
+            "readinessProbe",
+            "startupProbe",
+            "securityContext",
+        ] {
             if let Some(v) = key_loc(n, key, locs) {
                 anchors.insert(format!("container.{key}"), v);
             }
         }
-        if let Some(v) = n.path(&["resources"]).and_then(|r| key_loc(r, "limits", locs)) {
+        if let Some(v) = n
+            .path(&["resources"])
+            .and_then(|r| key_loc(r, "limits", locs))
+        {
             anchors.insert("container.limits".into(), v);
         }
     }
@@ -234,7 +267,10 @@ fn valkey_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
             e.insert("value".into(), s("<redacted>"));
         } else {
             e.insert("value".into(), s(&setting.value()));
-            e.insert("args".into(), Value::List(Arc::new(setting.args.iter().map(|a| s(a)).collect())));
+            e.insert(
+                "args".into(),
+                Value::List(Arc::new(setting.args.iter().map(|a| s(a)).collect())),
+            );
             if let Some(first) = setting.args.first() {
                 if matches!(d.map(|d| d.kind), Some(directives::Kind::Memory { .. })) {
                     if let Ok(b) = parse_memory(first) {
@@ -245,7 +281,10 @@ fn valkey_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
                     e.insert("int".into(), Value::Int(i));
                 }
                 if first.eq_ignore_ascii_case("yes") || first.eq_ignore_ascii_case("no") {
-                    e.insert("enabled".into(), Value::Bool(first.eq_ignore_ascii_case("yes")));
+                    e.insert(
+                        "enabled".into(),
+                        Value::Bool(first.eq_ignore_ascii_case("yes")),
+                    );
                 }
             }
         }
@@ -266,19 +305,32 @@ fn valkey_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
 fn owner_of(w: &Workload, span: Span) -> Option<ObjectId> {
     w.config_objects
         .iter()
-        .find(|r| r.doc.span.file == span.file && r.doc.span.start <= span.start && span.end <= r.doc.span.end)
+        .find(|r| {
+            r.doc.span.file == span.file
+                && r.doc.span.start <= span.start
+                && span.end <= r.doc.span.end
+        })
         .map(|r| related_id(&r.entry))
 }
 
 fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
     let cfg = &c.config;
     let mut m = BTreeMap::new();
-    let yes = |n: &str| cfg.get(n).is_some_and(|s| s.value().eq_ignore_ascii_case("yes"));
+    let yes = |n: &str| {
+        cfg.get(n)
+            .is_some_and(|s| s.value().eq_ignore_ascii_case("yes"))
+    };
     let save = cfg.save_points();
     let aof = yes("appendonly");
     m.insert("configKnown".into(), Value::Bool(cfg.unknown.is_empty()));
-    m.insert("unknownReasons".into(), Value::List(Arc::new(cfg.unknown.iter().map(|u| s(u)).collect())));
-    m.insert("conditional".into(), Value::List(Arc::new(cfg.conditional.iter().map(|u| s(u)).collect())));
+    m.insert(
+        "unknownReasons".into(),
+        Value::List(Arc::new(cfg.unknown.iter().map(|u| s(u)).collect())),
+    );
+    m.insert(
+        "conditional".into(),
+        Value::List(Arc::new(cfg.conditional.iter().map(|u| s(u)).collect())),
+    );
     m.insert("aof".into(), Value::Bool(aof));
     m.insert("rdb".into(), Value::Bool(!save.is_empty()));
     m.insert("persistence".into(), Value::Bool(aof || !save.is_empty()));
@@ -332,7 +384,12 @@ impl Subject {
         let vv = valkey_value(w, c, &mut locs);
         let sv = server_value(w, c, &mut locs);
         Subject {
-            vars: vec![("workload", wv), ("container", cv), ("valkey", vv), ("server", sv)],
+            vars: vec![
+                ("workload", wv),
+                ("container", cv),
+                ("valkey", vv),
+                ("server", sv),
+            ],
             locs,
             anchors,
         }
@@ -346,12 +403,18 @@ pub fn env() -> Arc<Env> {
 
 fn root_context(env: &Arc<Env>) -> Context<'static, 'static> {
     let mut ctx = Context::with_env(env.clone());
-    let _ = ctx.add_function("regexMatch", |text: Arc<String>, pattern: Arc<String>| -> bool {
-        cached_regex(&pattern).is_ok_and(|r| r.is_match(&text))
-    });
-    let _ = ctx.add_function("selectorMatches", |selector: Value, labels: Value| -> bool {
-        selector_from_cel(&selector).matches(&labels_from_cel(&labels))
-    });
+    let _ = ctx.add_function(
+        "regexMatch",
+        |text: Arc<String>, pattern: Arc<String>| -> bool {
+            cached_regex(&pattern).is_ok_and(|r| r.is_match(&text))
+        },
+    );
+    let _ = ctx.add_function(
+        "selectorMatches",
+        |selector: Value, labels: Value| -> bool {
+            selector_from_cel(&selector).matches(&labels_from_cel(&labels))
+        },
+    );
     ctx
 }
 
@@ -410,7 +473,12 @@ pub fn evaluate(
                     &format!("expression returned {other:?}, not a bool"),
                     rule.expression.span,
                 )),
-                Err(e) => out.push(rule_error(rule, &rule.expression.source, &e.to_string(), rule.expression.span)),
+                Err(e) => out.push(rule_error(
+                    rule,
+                    &rule.expression.source,
+                    &e.to_string(),
+                    rule.expression.span,
+                )),
             }
         }
     }
@@ -470,7 +538,11 @@ pub fn display(v: &Value) -> String {
 }
 
 /// Resolves an `at:` path to a span, walking up to the nearest parent that exists.
-fn locate(at: &super::load::At, subject: &Subject, ctx: &Context) -> Option<(usize, Option<String>)> {
+fn locate(
+    at: &super::load::At,
+    subject: &Subject,
+    ctx: &Context,
+) -> Option<(usize, Option<String>)> {
     for (i, (path, prog)) in at.prefixes.iter().enumerate() {
         let missing = (i > 0).then(|| at.path[path.len() + 1..].to_string());
         if let Some(Value::Int(l)) = subject.anchors.get(path) {
@@ -555,7 +627,12 @@ pub fn server_containers(w: &Workload) -> impl Iterator<Item = &ServerContainer>
 
 /// Default parameter values of a rule as a CEL map.
 pub fn default_params(rule: &Rule) -> Value {
-    map_value(rule.params.iter().map(|p| (p.name.clone(), p.value.clone())).collect())
+    map_value(
+        rule.params
+            .iter()
+            .map(|p| (p.name.clone(), p.value.clone()))
+            .collect(),
+    )
 }
 
 /// Whether a rule is evaluated per container.
@@ -603,7 +680,11 @@ fn labels_from_cel(v: &Value) -> crate::k8s::Labels {
 fn selector_from_cel(v: &Value) -> crate::k8s::Selector {
     use crate::k8s::{Op, Requirement, Selector};
     let mut s = Selector {
-        labels: get(v, "matchLabels").map(labels_from_cel).unwrap_or_default().into_iter().collect(),
+        labels: get(v, "matchLabels")
+            .map(labels_from_cel)
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
         ..Selector::default()
     };
     if let Some(Value::List(exprs)) = get(v, "matchExpressions") {

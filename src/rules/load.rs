@@ -205,7 +205,11 @@ impl RuleBuilder<'_> {
                 if required {
                     self.error(
                         format!("missing required key `{key}`"),
-                        Span::new(self.root.span.file, self.root.span.start as usize, self.root.span.start as usize),
+                        Span::new(
+                            self.root.span.file,
+                            self.root.span.start as usize,
+                            self.root.span.start as usize,
+                        ),
                     );
                 }
                 None
@@ -272,12 +276,18 @@ impl RuleBuilder<'_> {
 
     fn at(&mut self, node: Option<&Node>, default: &str) -> At {
         let path = node.and_then(Node::as_str).unwrap_or(default).to_string();
-        let valid = path
-            .split('.')
-            .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+        let valid = path.split('.').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        });
         if !valid {
             if let Some(n) = node {
-                self.error(format!("`at` must be a dotted model path, not `{path}`"), n.span);
+                self.error(
+                    format!("`at` must be a dotted model path, not `{path}`"),
+                    n.span,
+                );
             }
         }
         let segs: Vec<&str> = path.split('.').collect();
@@ -394,7 +404,11 @@ impl RuleBuilder<'_> {
             Subject::Container => "container",
         };
         let at = match root.get("at") {
-            Some(n) if !n.items().is_empty() => n.items().iter().map(|i| self.at(Some(i), default_at)).collect(),
+            Some(n) if !n.items().is_empty() => n
+                .items()
+                .iter()
+                .map(|i| self.at(Some(i), default_at))
+                .collect(),
             other => vec![self.at(other, default_at)],
         };
         let mut also = Vec::new();
@@ -419,7 +433,10 @@ impl RuleBuilder<'_> {
                         "fail" => true,
                         "pass" => false,
                         _ => {
-                            self.error(format!("examples key `{kind}` must be pass or fail"), k.span);
+                            self.error(
+                                format!("examples key `{kind}` must be pass or fail"),
+                                k.span,
+                            );
                             continue;
                         }
                     };
@@ -435,7 +452,10 @@ impl RuleBuilder<'_> {
                     }
                 }
                 if !examples.iter().any(|e| e.fail) || !examples.iter().any(|e| !e.fail) {
-                    self.error("examples need at least one `pass` and one `fail`".into(), ex.span);
+                    self.error(
+                        "examples need at least one `pass` and one `fail`".into(),
+                        ex.span,
+                    );
                 }
             }
             None => {
@@ -519,7 +539,9 @@ pub fn yaml_to_cel(n: &Node) -> cel::Value {
             } else if let Ok(i) = s.parse::<i64>() {
                 cel::Value::Int(i)
             } else if let Ok(f) = s.parse::<f64>().map_err(|_| ()).and_then(|f| {
-                if s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == 'e') {
+                if s.chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == 'e')
+                {
                     Ok(f)
                 } else {
                     Err(())
@@ -531,7 +553,9 @@ pub fn yaml_to_cel(n: &Node) -> cel::Value {
             }
         }
         Value::Scalar(s, _) => cel::Value::String(s.clone().into()),
-        Value::Seq(items) => cel::Value::List(items.iter().map(yaml_to_cel).collect::<Vec<_>>().into()),
+        Value::Seq(items) => {
+            cel::Value::List(items.iter().map(yaml_to_cel).collect::<Vec<_>>().into())
+        }
         Value::Map(entries) => {
             let map: BTreeMap<String, cel::Value> = entries
                 .iter()

@@ -206,23 +206,22 @@ pub fn check(args: &[&str], sentinel_mode: bool) -> Result<Known, Problem> {
     let name = first.to_ascii_lowercase();
     let argc = args.len();
     if let Some(d) = directives::lookup(&name) {
-        let values: Vec<&str> = match d.kind {
-            Kind::Multi | Kind::MultiEnum(_) | Kind::Save if argc == 2 => {
-                args[1].split(' ').filter(|s| !s.is_empty()).collect()
-            }
-            Kind::Multi | Kind::MultiEnum(_) | Kind::Save => args[1..].to_vec(),
-            _ if argc != 2 => {
-                return Err(Problem {
+        let values: Vec<&str> =
+            match d.kind {
+                Kind::Multi | Kind::MultiEnum(_) | Kind::Save if argc == 2 => {
+                    args[1].split(' ').filter(|s| !s.is_empty()).collect()
+                }
+                Kind::Multi | Kind::MultiEnum(_) | Kind::Save => args[1..].to_vec(),
+                _ if argc != 2 => return Err(Problem {
                     message: "wrong number of arguments".into(),
                     arg: if argc > 2 { 2 } else { 0 },
                     hint: (argc > 2 && args[2].starts_with('#')).then(|| {
                         "valkey.conf has no end-of-line comments: put the comment on its own line"
                             .into()
                     }),
-                })
-            }
-            _ => vec![args[1]],
-        };
+                }),
+                _ => vec![args[1]],
+            };
         check_values(d, &values).map_err(|(message, i, hint)| Problem {
             message,
             arg: if argc == 2 { 1 } else { 1 + i },
@@ -301,7 +300,11 @@ fn check_values(d: &Directive, values: &[&str]) -> Result<(), ValueError> {
             if !one.is_empty() && one.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
                 Ok(())
             } else {
-                Err(("argument couldn't be parsed into an integer".into(), 0, None))
+                Err((
+                    "argument couldn't be parsed into an integer".into(),
+                    0,
+                    None,
+                ))
             }
         }
         Kind::Memory { percent } => {
@@ -406,13 +409,13 @@ fn check_multi(name: &str, values: &[&str]) -> Result<(), ValueError> {
                         None,
                     ));
                 }
-                for j in 1..3 {
-                    if parse_memory(chunk[j]).is_err() {
+                for (j, limit) in chunk.iter().enumerate().take(3).skip(1) {
+                    if parse_memory(limit).is_err() {
                         return Err((
                             "Error in hard, soft or soft_seconds setting in buffer limit configuration."
                                 .into(),
                             i * 4 + j,
-                            memory_hint(chunk[j]),
+                            memory_hint(limit),
                         ));
                     }
                 }
@@ -564,10 +567,21 @@ mod tests {
         assert!(check(&["sentinel", "monitor", "a"], true).is_ok());
         assert!(check(&["nosuch", "x"], false).is_err());
         assert_eq!(
-            check(&["maxmemroy", "1"], false).unwrap_err().hint.as_deref(),
+            check(&["maxmemroy", "1"], false)
+                .unwrap_err()
+                .hint
+                .as_deref(),
             Some("did you mean `maxmemory`?")
         );
-        assert!(check(&["client-output-buffer-limit", "replica 256mb 64mb 60"], false).is_ok());
-        assert!(check(&["client-output-buffer-limit", "replica 256Mi 64mb 60"], false).is_err());
+        assert!(check(
+            &["client-output-buffer-limit", "replica 256mb 64mb 60"],
+            false
+        )
+        .is_ok());
+        assert!(check(
+            &["client-output-buffer-limit", "replica 256Mi 64mb 60"],
+            false
+        )
+        .is_err());
     }
 }

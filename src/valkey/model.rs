@@ -386,7 +386,8 @@ fn env_of(container: &Node) -> (Env, Vec<String>) {
 }
 
 fn is_sentinel(argv: &[String], image: &str, name: &str) -> bool {
-    argv.iter().any(|a| a == "--sentinel" || a.contains("sentinel"))
+    argv.iter()
+        .any(|a| a == "--sentinel" || a.contains("sentinel"))
         || image.contains("sentinel")
         || name == "sentinel"
 }
@@ -435,7 +436,9 @@ fn server_container(
     let mut runs_image_entry = false;
     let mut depth = 0;
     while argv.is_none() && depth < 4 {
-        let Some((text, node)) = script_text.pop() else { break };
+        let Some((text, node)) = script_text.pop() else {
+            break;
+        };
         depth += 1;
         let locate = |s: usize, e: usize| -> Option<Span> {
             let n = node.as_ref()?;
@@ -461,13 +464,11 @@ fn server_container(
             f.text.push_str(line);
             f.text.push('\n');
         }
-        config
-            .conditional
-            .extend(fx.conditional.iter().filter_map(|w| {
-                w.text
-                    .strip_prefix("--")
-                    .map(|n| conf::canonical(n))
-            }));
+        config.conditional.extend(
+            fx.conditional
+                .iter()
+                .filter_map(|w| w.text.strip_prefix("--").map(conf::canonical)),
+        );
         if let Some(a) = fx.server_argv {
             argv = Some(a);
         } else {
@@ -483,7 +484,13 @@ fn server_container(
     }
     if argv.is_none() && bitnami.is_some() && (runs_image_entry || cmd.is_empty()) {
         if let Some(flavour) = bitnami {
-            argv = Some(bitnami_run(flavour, &env, &secret_vars, &mut vfs, &mut config));
+            argv = Some(bitnami_run(
+                flavour,
+                &env,
+                &secret_vars,
+                &mut vfs,
+                &mut config,
+            ));
         }
     }
     let argv = argv?;
@@ -575,7 +582,10 @@ fn bitnami_run(
     let etc = format!("/opt/bitnami/{}/etc", f.product);
     let conf_path = format!("{etc}/{}.conf", f.product);
     if !vfs.exists(&conf_path) {
-        if let Some(d) = vfs.get(&format!("{etc}/{}-default.conf", f.product)).cloned() {
+        if let Some(d) = vfs
+            .get(&format!("{etc}/{}-default.conf", f.product))
+            .cloned()
+        {
             vfs.files.insert(normalize(&conf_path), d);
         }
     }
@@ -655,7 +665,9 @@ fn bitnami_run(
         argv.extend(extra.split_whitespace().map(literal_word));
     }
     if has_secret("EXTRA_FLAGS") {
-        config.push_unknown(format!("{p}_EXTRA_FLAGS comes from a Secret or ConfigMap reference"));
+        config.push_unknown(format!(
+            "{p}_EXTRA_FLAGS comes from a Secret or ConfigMap reference"
+        ));
     }
     // The image rewrites these lines in the copied file (`sed`), so they win over the file's
     // own lines and lose to later command-line options.
@@ -663,15 +675,8 @@ fn bitnami_run(
     argv
 }
 
-
 /// Files that the container's volumeMounts make visible.
-fn mount_files(
-    c: &Node,
-    spec: &Node,
-    ns: &str,
-    idx: &Index,
-    related: &mut Vec<Related>,
-) -> Vfs {
+fn mount_files(c: &Node, spec: &Node, ns: &str, idx: &Index, related: &mut Vec<Related>) -> Vfs {
     let mut vfs = Vfs::default();
     let volumes = spec.get("volumes").map_or(&[][..], Node::items);
     for m in c.get("volumeMounts").map_or(&[][..], Node::items) {
@@ -681,7 +686,10 @@ fn mount_files(
         ) else {
             continue;
         };
-        let sub = m.get("subPath").and_then(Node::as_str).filter(|s| !s.is_empty());
+        let sub = m
+            .get("subPath")
+            .and_then(Node::as_str)
+            .filter(|s| !s.is_empty());
         let Some(vol) = volumes
             .iter()
             .find(|v| v.get("name").and_then(Node::as_str) == Some(vname))
@@ -711,7 +719,11 @@ fn mount_files(
         };
         for (kind, src) in sources {
             let obj_name = src
-                .get(if kind == "Secret" { "secretName" } else { "name" })
+                .get(if kind == "Secret" {
+                    "secretName"
+                } else {
+                    "name"
+                })
                 .or_else(|| src.get("name"))
                 .and_then(Node::as_str)
                 .unwrap_or_default();
@@ -733,7 +745,9 @@ fn mount_files(
                 ));
                 continue;
             };
-            let Some(doc) = idx.parse(entry) else { continue };
+            let Some(doc) = idx.parse(entry) else {
+                continue;
+            };
             let data_keys: Vec<(String, Option<Node>)> = if kind == "ConfigMap" {
                 doc.get("data")
                     .map_or(&[][..], Node::entries)
@@ -751,7 +765,10 @@ fn mount_files(
                 let rel = if items.is_empty() {
                     Some(key.clone())
                 } else {
-                    items.iter().find(|(k, _)| *k == key).map(|(_, p)| p.clone())
+                    items
+                        .iter()
+                        .find(|(k, _)| *k == key)
+                        .map(|(_, p)| p.clone())
                 };
                 let Some(rel) = rel else { continue };
                 let file_path = match sub {
@@ -774,7 +791,10 @@ fn mount_files(
                     },
                 );
             }
-            if !related.iter().any(|r| r.entry.name == entry.name && r.entry.kind == entry.kind) {
+            if !related
+                .iter()
+                .any(|r| r.entry.name == entry.name && r.entry.kind == entry.kind)
+            {
                 related.push(Related {
                     entry: entry.clone(),
                     doc,
@@ -800,13 +820,22 @@ fn read_argv(argv: &[Word], vfs: &Vfs, files: &Files, config: &mut EffectiveConf
     for w in &argv[i.min(argv.len())..] {
         if w.text.starts_with("--") && w.text.contains(' ') {
             match conf::split_args(&w.text) {
-                Ok(toks) => flat.extend(toks.into_iter().map(|t| Word {
-                    span: w.span.filter(|s| (s.end - s.start) as usize == w.text.len()).map(|s| {
-                        Span::new(s.file, s.start as usize + t.start, s.start as usize + t.end)
-                    }),
-                    text: t.text,
-                    literal: w.literal,
-                    range: (0, 0),
+                Ok(toks) => flat.extend(toks.into_iter().map(|t| {
+                    Word {
+                        span: w
+                            .span
+                            .filter(|s| (s.end - s.start) as usize == w.text.len())
+                            .map(|s| {
+                                Span::new(
+                                    s.file,
+                                    s.start as usize + t.start,
+                                    s.start as usize + t.end,
+                                )
+                            }),
+                        text: t.text,
+                        literal: w.literal,
+                        range: (0, 0),
+                    }
                 })),
                 Err(_) => flat.push(w.clone()),
             }
@@ -822,7 +851,10 @@ fn read_argv(argv: &[Word], vfs: &Vfs, files: &Files, config: &mut EffectiveConf
         };
         let mut values = Vec::new();
         let mut k = j + 1;
-        while k < flat.len() && (!flat[k].text.starts_with("--") || values.is_empty() && k == j + 1 && name != "save") {
+        while k < flat.len()
+            && (!flat[k].text.starts_with("--")
+                || values.is_empty() && k == j + 1 && name != "save")
+        {
             if flat[k].text.starts_with("--") && !values.is_empty() {
                 break;
             }
@@ -834,11 +866,20 @@ fn read_argv(argv: &[Word], vfs: &Vfs, files: &Files, config: &mut EffectiveConf
         }
         let span = match values.last() {
             Some(v) => v.span.or_else(|| find_arg_span(args_node, &v.text)),
-            None => flat[j].span.or_else(|| find_arg_span(args_node, &flat[j].text)),
+            None => flat[j]
+                .span
+                .or_else(|| find_arg_span(args_node, &flat[j].text)),
         };
         let literal = values.iter().all(|v| v.literal);
         let args: Vec<String> = values.iter().map(|v| v.text.clone()).collect();
-        apply(name, args, span, "command-line argument".into(), literal, vfs, files, config);
+        let option = Setting {
+            name: name.to_string(),
+            args,
+            span,
+            origin: "command-line argument".into(),
+            literal,
+        };
+        apply(option, vfs, files, config);
         j = k;
     }
 }
@@ -880,60 +921,42 @@ impl Node {
     }
 }
 
-fn apply(
-    name: &str,
-    args: Vec<String>,
-    span: Option<Span>,
-    origin: String,
-    literal: bool,
-    vfs: &Vfs,
-    files: &Files,
-    config: &mut EffectiveConfig,
-) {
-    let lower = name.to_ascii_lowercase();
+/// Applies one command-line option (`name` as written): `--include` reads the file in place,
+/// anything else is checked and recorded.
+fn apply(option: Setting, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig) {
+    let lower = option.name.to_ascii_lowercase();
     if lower == "include" {
-        if let Some(path) = args.first() {
+        if let Some(path) = option.args.first() {
             read_file(path, vfs, files, config, 1);
         }
         return;
     }
-    let mut all: Vec<&str> = vec![name];
-    all.extend(args.iter().map(String::as_str));
-    if !literal {
-        // The value is only known at run time: keep that the directive is set, check nothing.
-        if super::directives::lookup(&lower).is_some() {
-            config.settings.push(Setting {
-                name: conf::canonical(name),
-                args,
-                span,
-                origin,
-                literal,
-            });
-        }
-        return;
-    }
-    match conf::check(&all, false) {
-        Ok(Known::Standard(_)) | Ok(Known::Special) | Ok(Known::Module) => {
-            config.settings.push(Setting {
-                name: conf::canonical(name),
-                args,
-                span,
-                origin,
-                literal,
-            });
-        }
-        Ok(Known::Ignored) => {}
-        Err(p) => {
-            if literal {
+    let known = if option.literal {
+        let mut all: Vec<&str> = vec![&option.name];
+        all.extend(option.args.iter().map(String::as_str));
+        match conf::check(&all, false) {
+            Ok(Known::Ignored) => false,
+            Ok(_) => true,
+            Err(p) => {
                 config.errors.push(ConfError {
-                    directive: name.to_string(),
+                    directive: option.name.clone(),
                     message: p.message,
                     hint: p.hint,
-                    span,
-                    origin,
+                    span: option.span,
+                    origin: option.origin,
                 });
+                return;
             }
         }
+    } else {
+        // The value is only known at run time: keep that the directive is set, check nothing.
+        super::directives::lookup(&lower).is_some()
+    };
+    if known {
+        config.settings.push(Setting {
+            name: conf::canonical(&option.name),
+            ..option
+        });
     }
 }
 
@@ -942,7 +965,9 @@ fn read_file(path: &str, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig,
     let Some(f) = vfs.get(path) else {
         match vfs.opaque_reason(path) {
             Some(why) => config.push_unknown(why),
-            None => config.push_unknown(format!("config file {path} is not mounted from the input")),
+            None => {
+                config.push_unknown(format!("config file {path} is not mounted from the input"))
+            }
         }
         apply_pending_edits(path, vfs, config);
         return;
@@ -983,7 +1008,9 @@ fn read_file(path: &str, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig,
         }
         let all: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
         // A value written by a script from a variable is only known at run time.
-        let literal = !toks.iter().any(|t| t.text.contains("${") || t.text.contains("$("));
+        let literal = !toks
+            .iter()
+            .any(|t| t.text.contains("${") || t.text.contains("$("));
         match conf::check(&all, false) {
             Ok(Known::Ignored) => {}
             Err(_) if !literal => {}
@@ -1038,7 +1065,6 @@ fn apply_pending_edits(path: &str, vfs: &Vfs, config: &mut EffectiveConfig) {
         });
     }
 }
-
 
 fn prestop_text(c: &Node, vfs: &Vfs) -> (Vec<String>, bool) {
     let Some(cmd) = c.path(&["lifecycle", "preStop", "exec", "command"]) else {

@@ -102,7 +102,10 @@ pub fn interpret(
             .strip_prefix("ARGS+=(")
             .or_else(|| line.strip_prefix("ARGS=("))
         {
-            let words = place(words(rest.trim_end_matches(')'), env), line.len() - rest.len());
+            let words = place(
+                words(rest.trim_end_matches(')'), env),
+                line.len() - rest.len(),
+            );
             if line.starts_with("ARGS=(") && known_true {
                 args.clear();
             }
@@ -116,7 +119,11 @@ pub fn interpret(
         if let Some((cmd, file)) = line.split_once(">>") {
             if let Some(text) = cmd.trim().strip_prefix("echo ") {
                 let w = words(text, env);
-                let line = w.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                let line = w
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 let file = words(file.trim(), env)
                     .first()
                     .map(|w| w.text.clone())
@@ -200,7 +207,9 @@ fn condition(cond: &str, env: &Env, exists: &dyn Fn(&str) -> bool) -> Option<boo
         .or_else(|| c.strip_prefix('[').and_then(|s| s.strip_suffix(']')))?;
     let w = words(inner, env);
     match w.as_slice() {
-        [op, path] if op.text == "-f" || op.text == "-e" => path.literal.then(|| exists(&path.text)),
+        [op, path] if op.text == "-f" || op.text == "-e" => {
+            path.literal.then(|| exists(&path.text))
+        }
         [a, op, b] if op.text == "=" || op.text == "==" || op.text == "!=" => {
             if a.literal && b.literal {
                 Some((a.text == b.text) == (op.text != "!="))
@@ -240,10 +249,9 @@ pub fn words(text: &str, env: &Env) -> Vec<Word> {
         let mut last = 0usize;
         while i < chars.len() {
             let c = chars[i];
-            if !(c == '"' || c == '\'') || (sq && c != '\'') {
-                if first.is_none() && !(c.is_whitespace() && !dq && !sq) {
-                    first = Some(i);
-                }
+            let is_delim = (c == '\'' && !dq) || (c == '"' && !sq);
+            if first.is_none() && !is_delim && !(c.is_whitespace() && !dq && !sq) {
+                first = Some(i);
             }
             if sq {
                 if c == '\'' {
@@ -261,14 +269,12 @@ pub fn words(text: &str, env: &Env) -> Vec<Word> {
             } else if c == '$' {
                 i = expand(&chars, i, env, &mut w);
                 continue;
-            } else if c.is_whitespace() && !dq {
-                break;
-            } else if (c == ';' || c == '|' || c == '&') && !dq {
+            } else if (c.is_whitespace() || c == ';' || c == '|' || c == '&') && !dq {
                 break;
             } else {
                 w.text.push(c);
             }
-            if !matches!(c, '"' | '\'') {
+            if !is_delim {
                 last = i + 1;
             }
             i += 1;
@@ -390,10 +396,20 @@ exec valkey-server "${ARGS[@]}"
                 "1gb"
             ]
         );
-        assert_eq!(fx.copies, vec![("/m/valkey.conf".into(), "/e/valkey.conf".into())]);
+        assert_eq!(
+            fx.copies,
+            vec![("/m/valkey.conf".into(), "/e/valkey.conf".into())]
+        );
         assert_eq!(fx.conditional.len(), 3);
         assert_eq!(fx.appends[1].1, "replica-announce-port ${PORT}");
-        let last = fx.server_argv.as_ref().unwrap().last().unwrap().span.unwrap();
+        let last = fx
+            .server_argv
+            .as_ref()
+            .unwrap()
+            .last()
+            .unwrap()
+            .span
+            .unwrap();
         assert_eq!(&script[last.start as usize..last.end as usize], "1gb");
     }
 }
