@@ -8,6 +8,7 @@
 pub mod check;
 pub mod finding;
 pub mod k8s;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -9,6 +9,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
+use std::collections::HashMap;
 use std::fmt;
 
 /// Where per-rule documentation lives.
@@ -16,7 +17,11 @@ pub const DOCS_URL: &str = "https://github.com/valkey-lint/valkey-lint/blob/main
 
 /// A file as miette reads it: only the lines around a span are scanned, so drawing a finding in
 /// a 150 MB file costs the same as in a small one.
-struct Src<'a>(&'a SourceFile);
+struct Src<'a> {
+    file: &'a SourceFile,
+    /// The text to show: the file's, or a copy with secret values blanked.
+    text: &'a str,
+}
 
 impl SourceCode for Src<'_> {
     fn read_span<'a>(
@@ -25,7 +30,7 @@ impl SourceCode for Src<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let f = self.0;
+        let f = self.file;
         let (line, _) = f.position(span.offset() as u32);
         let (end_line, _) = f.position((span.offset() + span.len()) as u32);
         let first = line.saturating_sub(before).max(1);
@@ -33,8 +38,8 @@ impl SourceCode for Src<'_> {
         let stop = f
             .lines
             .line_start(end_line + after + 1)
-            .unwrap_or(f.text.len());
-        let window = &f.text.as_bytes()[start..stop];
+            .unwrap_or(self.text.len());
+        let window = &self.text.as_bytes()[start..stop];
         let local = SourceSpan::new((span.offset() - start).into(), span.len());
         let inner = window.read_span(&local, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
@@ -126,14 +131,38 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
-fn diag<'a>(files: &'a Files, f: &'a Finding) -> Diag<'a> {
+/// Texts to show per file: secret values blanked (computed once per file that is shown).
+struct Shown<'a> {
+    files: &'a Files,
+    redacted: HashMap<u32, Option<String>>,
+}
+
+impl Shown<'_> {
+    fn prepare(&mut self, file: u32) {
+        let files = self.files;
+        self.redacted
+            .entry(file)
+            .or_insert_with(|| crate::redact::redacted(&files.get(file).text));
+    }
+
+    fn src(&self, file: u32) -> Src<'_> {
+        let f = self.files.get(file);
+        let text = match self.redacted.get(&file) {
+            Some(Some(t)) => t.as_str(),
+            _ => f.text.as_str(),
+        };
+        Src { file: f, text }
+    }
+}
+
+fn diag<'a>(shown: &'a Shown<'a>, f: &'a Finding) -> Diag<'a> {
     let mut message = f.message.clone();
     if let Some(obj) = &f.object {
         message = format!("{obj}: {message}");
     }
     let mut labels = Vec::new();
     let mut related = Vec::new();
-    let src = f.span.map(|s| Src(files.get(s.file)));
+    let src = f.span.map(|s| shown.src(s.file));
     if let Some(span) = f.span {
         let text = f
             .label
@@ -165,7 +194,7 @@ fn diag<'a>(files: &'a Files, f: &'a Finding) -> Diag<'a> {
             related.push(Diag {
                 finding: f,
                 message: title,
-                src: Some(Src(files.get(l.span.file))),
+                src: Some(shown.src(l.span.file)),
                 labels: vec![LabeledSpan::new_primary_with_span(Some(l.text.clone()), sp)],
                 help: None,
                 related: Vec::new(),
@@ -205,9 +234,23 @@ pub fn render(files: &Files, findings: &[Finding], color: bool, width: usize) ->
         .with_width(width)
         .with_links(false)
         .with_context_lines(2);
+    let mut shown = Shown {
+        files,
+        redacted: HashMap::new(),
+    };
+    for f in findings {
+        for file in f
+            .span
+            .iter()
+            .chain(f.related.iter().map(|l| &l.span))
+            .map(|s| s.file)
+        {
+            shown.prepare(file);
+        }
+    }
     let mut out = String::new();
     for f in findings {
-        let d = diag(files, f);
+        let d = diag(&shown, f);
         if handler.render_report(&mut out, &d).is_err() {
             // Fall back to one line when a span cannot be drawn.
             let loc = location(files, f)

@@ -1,0 +1,218 @@
+//! The binary as users run it: paths, folders, stdin, exit codes, formats, bad input.
+
+use assert_cmd::Command;
+
+fn cmd() -> Command {
+    let mut c = Command::cargo_bin("valkey-lint").unwrap();
+    c.env("NO_COLOR", "1").env_remove("COLUMNS");
+    c
+}
+
+fn stdout(c: &mut Command) -> (i32, String, String) {
+    let out = c.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const CLEAN: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: c}\nspec:\n  template:\n    metadata: {labels: {app: c}}\n    spec:\n      containers:\n        - name: valkey\n          image: valkey/valkey:8.1\n          args: [valkey-server, --maxmemory, 800mb, --save, '', --appendonly, 'no']\n          resources: {limits: {memory: 1Gi}}\n";
+
+#[test]
+fn example_has_findings_and_exits_1() {
+    let (code, out, _) = stdout(cmd().args(["check", "testdata/example/"]));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("example-human", out);
+}
+
+#[test]
+fn clean_manifest_on_stdin_exits_0() {
+    let (code, out, _) = stdout(cmd().args(["check", "-"]).write_stdin(CLEAN));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("0 error(s), 0 warning(s), 0 info in 1 file(s)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn fail_on_error_ignores_warnings() {
+    let (code, _, _) = stdout(cmd().args([
+        "check",
+        "--fail-on",
+        "error",
+        "--disable",
+        "conf-invalid",
+        "--disable",
+        "maxmemory-above-limit",
+        "testdata/example/",
+    ]));
+    assert_eq!(code, 0);
+    let (code, _, _) = stdout(cmd().args(["check", "--fail-on", "error", "testdata/example/"]));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn json_format_is_versioned_and_located() {
+    let (code, out, _) = stdout(cmd().args([
+        "check",
+        "--format",
+        "json",
+        "testdata/example/valkey-cluster.yaml",
+    ]));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], 1);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "maxmemory-above-limit")
+        .expect("maxmemory finding");
+    assert_eq!(f["location"]["line"], 18);
+    assert_eq!(f["location"]["column"], 15);
+    assert_eq!(f["location"]["endColumn"], 21);
+    assert_eq!(f["object"]["kind"], "StatefulSet");
+    assert_eq!(f["locatedIn"]["kind"], "ConfigMap");
+    assert_eq!(f["template"], "valkey-cluster/templates/statefulset.yaml");
+    assert_eq!(f["related"][0]["location"]["line"], 81);
+    assert_eq!(v["summary"]["errors"], 2);
+    assert_eq!(v["summary"]["warnings"], 4);
+    insta::assert_snapshot!("example-json", out);
+}
+
+#[test]
+fn invalid_yaml_is_reported_and_other_documents_still_checked() {
+    let dir = std::env::temp_dir().join(format!("vl-cli-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(
+        dir.join("a-broken.yaml"),
+        "kind: ConfigMap\nmetadata: {name: x\n---\n".to_string()
+            + CLEAN.replace("800mb", "2gb").as_str(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("sub/b.yml"), CLEAN).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not yaml").unwrap();
+    let (code, out, _) = stdout(cmd().args(["check", "--format", "json"]).arg(&dir));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 2, "input errors exit 2");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        vec!["invalid-yaml", "maxmemory-above-limit"],
+        "{out}"
+    );
+    assert_eq!(
+        v["findings"][0]["location"]["line"], 3,
+        "where the parser noticed the unclosed mapping"
+    );
+    assert!(v["findings"][0]["location"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("a-broken.yaml"));
+    assert_eq!(v["summary"]["files"], 2);
+}
+
+#[test]
+fn missing_path_is_an_input_error_naming_it() {
+    let (code, out, _) = stdout(cmd().args(["check", "no/such/file.yaml", "testdata/example/"]));
+    assert_eq!(code, 2);
+    assert!(out.contains("no/such/file.yaml"), "{out}");
+    assert!(
+        out.contains("maxmemory-above-limit"),
+        "the other path is still checked: {out}"
+    );
+}
+
+#[test]
+fn unknown_rule_id_is_a_usage_error_with_suggestion() {
+    let (code, _, err) =
+        stdout(cmd().args(["check", "--enable", "pdb-mising", "testdata/example/"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `pdb-missing`?"), "{err}");
+}
+
+#[test]
+fn rules_and_explain() {
+    let (code, out, _) = stdout(cmd().arg("rules"));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("maxmemory-above-limit") && out.contains("8 rules"),
+        "{out}"
+    );
+    let (code, out, _) = stdout(cmd().args(["explain", "pdb-missing"]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        std::fs::read_to_string("docs/rules/pdb-missing.md").unwrap()
+    );
+    let (code, _, err) = stdout(cmd().args(["explain", "nope"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown rule id `nope`"));
+}
+
+#[test]
+fn user_rules_extend_without_recompiling() {
+    let dir = std::env::temp_dir().join(format!("vl-user-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("appendfsync-always.yaml"),
+        r#"id: appendfsync-always
+title: appendfsync always costs a disk flush per write
+severity: info
+category: persistence
+appliesTo: container
+matchConditions: ["'appendfsync' in valkey"]
+expression: valkey.appendfsync.value != 'always'
+message: appendfsync is always
+at: valkey.appendfsync
+help: use everysec
+rationale: latency
+references: [https://valkey.io/topics/persistence/]
+examples: {fail: x, pass: y}
+"#,
+    )
+    .unwrap();
+    let manifest = CLEAN.replace(
+        "--appendonly, 'no'",
+        "--appendonly, 'yes', --appendfsync, always",
+    );
+    let (code, out, _) = stdout(
+        cmd()
+            .args(["check", "--format", "json", "--fail-on", "info", "--rules"])
+            .arg(&dir)
+            .args(["--enable", "appendfsync-always", "-"])
+            .write_stdin(manifest),
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["findings"][0]["rule"], "appendfsync-always");
+    assert_eq!(v["findings"][0]["location"]["line"], 11);
+}
+
+#[test]
+fn secrets_never_appear_in_output() {
+    let manifest = CLEAN.replace(
+        "--maxmemory, 800mb",
+        "--requirepass, hunter2-s3cret, --maxmemory, 2gb",
+    );
+    for format in ["human", "json"] {
+        let (_, out, err) = stdout(
+            cmd()
+                .args(["check", "--format", format, "-"])
+                .write_stdin(manifest.clone()),
+        );
+        assert!(
+            !out.contains("hunter2") && !err.contains("hunter2"),
+            "{out}"
+        );
+    }
+}
