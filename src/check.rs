@@ -7,7 +7,7 @@
 use crate::finding::Finding;
 use crate::k8s::{DocRef, Entry};
 use crate::rules::eval;
-use crate::rules::load::{self, Rule};
+use crate::rules::load::{self, Rule, Subject};
 use crate::source::{Files, SourceFile};
 use crate::valkey::model::{self, Index};
 use crate::yaml::{parse_document, split_documents, Node, Value as YValue};
@@ -188,37 +188,70 @@ pub fn check(
         files,
     };
     let workloads: Vec<&Entry> = entries.iter().filter(|e| e.is_workload()).collect();
-    let workload_rules: Vec<&Rule> = rules
-        .iter()
-        .filter(|r| !eval::is_container_rule(r))
-        .collect();
-    let container_rules: Vec<&Rule> = rules
-        .iter()
-        .filter(|r| eval::is_container_rule(r))
-        .collect();
+    let of = |kind: Subject| -> Vec<&Rule> { rules.iter().filter(|r| r.subject == kind).collect() };
+    let (workload_rules, container_rules, object_rules) = (
+        of(Subject::Workload),
+        of(Subject::Container),
+        of(Subject::Object),
+    );
     let results = parallel(&workloads, |entry| {
-        let mut out = Vec::new();
-        let Some(doc) = index.parse(entry) else {
-            return out;
-        };
-        let Some(w) = model::build(entry, doc, &index) else {
-            return out;
-        };
-        let env = eval::env();
-        if !workload_rules.is_empty() {
-            eval::evaluate(&env, &workload_rules, &w, None, files, params, &mut out);
-        }
-        for c in eval::server_containers(&w) {
-            eval::evaluate(&env, &container_rules, &w, Some(c), files, params, &mut out);
-        }
-        out
+        guarded(entry, |out| {
+            let Some(doc) = index.parse(entry) else {
+                return;
+            };
+            let Some(w) = model::build(entry, doc, &index) else {
+                return;
+            };
+            let env = eval::env();
+            if !workload_rules.is_empty() {
+                eval::evaluate(&env, &workload_rules, &w, None, files, params, out);
+            }
+            for c in eval::server_containers(&w) {
+                eval::evaluate(&env, &container_rules, &w, Some(c), files, params, out);
+            }
+        })
     });
+    let objects: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| object_rules.iter().any(|r| r.kinds.contains(&e.kind)))
+        .collect();
+    let object_results = parallel(&objects, |entry| {
+        guarded(entry, |out| {
+            if let Some(doc) = index.parse(entry) {
+                eval::evaluate_object(&eval::env(), &object_rules, entry, &doc, params, out);
+            }
+        })
+    });
+    findings.extend(object_results.into_iter().flatten());
     for mut r in results {
         findings.append(&mut r);
     }
     findings.sort_by_key(|f| (f.span.map(|s| (s.file, s.start)), f.rule.clone()));
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
     findings
+}
+
+/// Runs the work for one object; a panic becomes an `internal-error` finding on that object
+/// instead of taking the run down or silently dropping its findings.
+fn guarded(entry: &Entry, work: impl FnOnce(&mut Vec<Finding>)) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut out)));
+    if result.is_err() {
+        let f = Finding::input(
+            "internal-error",
+            format!(
+                "valkey-lint failed while checking {} {}; please report this with the manifest",
+                entry.kind, entry.name
+            ),
+            Some(crate::yaml::Span::new(
+                entry.doc.file,
+                entry.doc.slice.start,
+                entry.doc.slice.start,
+            )),
+        );
+        return vec![f];
+    }
+    out
 }
 
 /// Parses a whole file's objects (used by `explain` examples and tests).

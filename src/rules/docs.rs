@@ -35,6 +35,7 @@ pub fn page(rule: &Rule) -> String {
         match rule.subject {
             super::Subject::Workload => "each workload running valkey-server",
             super::Subject::Container => "each valkey-server container",
+            super::Subject::Object => "objects of the kinds it names",
         }
     ));
     out.push_str("## Why it matters\n\n");

@@ -219,6 +219,17 @@ fn container_value(
         Value::List(Arc::new(c.prestop.iter().map(|a| s(a)).collect())),
     );
     m.insert("preStopKnown".into(), Value::Bool(c.prestop_known));
+    let mut probes = BTreeMap::new();
+    for (name, (text, known)) in ["liveness", "readiness", "startup"].iter().zip(&c.probes) {
+        let mut p = BTreeMap::new();
+        p.insert(
+            "text".into(),
+            Value::List(Arc::new(text.iter().map(|a| s(a)).collect())),
+        );
+        p.insert("known".into(), Value::Bool(*known));
+        probes.insert(name.to_string(), map_value(p));
+    }
+    m.insert("probeText".into(), map_value(probes));
     for (field, key) in [("limits", "limits"), ("requests", "requests")] {
         let mut q = BTreeMap::new();
         if let Some(res) = node.and_then(|n| n.path(&["resources", key])) {
@@ -335,6 +346,44 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
     m.insert("rdb".into(), Value::Bool(!save.is_empty()));
     m.insert("persistence".into(), Value::Bool(aof || !save.is_empty()));
     m.insert("clusterEnabled".into(), Value::Bool(yes("cluster-enabled")));
+    let int = |n: &str, default: i64| -> Option<i64> {
+        match cfg.get(n) {
+            Some(s) if s.literal => s.args.first().and_then(|a| a.parse().ok()),
+            Some(_) => None,
+            None => Some(default),
+        }
+    };
+    if let Some(port) = int("port", 6379) {
+        m.insert("port".into(), Value::Int(port));
+        if let Some(cp) = int("cluster-port", 0) {
+            m.insert(
+                "clusterBusPort".into(),
+                Value::Int(if cp == 0 { port + 10000 } else { cp }),
+            );
+        }
+    }
+    if let Some(tls) = int("tls-port", 0) {
+        m.insert("tlsPort".into(), Value::Int(tls));
+        m.insert("tlsEnabled".into(), Value::Bool(tls > 0));
+    }
+    // Auth: a password (even one set from a variable at run time), an ACL file, or ACL users.
+    let auth = cfg
+        .get("requirepass")
+        .is_some_and(|s| !s.literal || s.args.iter().any(|a| !a.is_empty()))
+        || cfg.get("aclfile").is_some_and(|s| !s.value().is_empty())
+        || cfg.all("user").any(|u| {
+            u.args.first().is_some_and(|n| n == "default")
+                && u.args
+                    .iter()
+                    .any(|a| a.starts_with('>') || a.starts_with('#'))
+        });
+    m.insert("authEnabled".into(), Value::Bool(auth));
+    if let Some((path, volume)) = &c.data_dir {
+        let mut d = BTreeMap::new();
+        d.insert("path".into(), s(path));
+        d.insert("volume".into(), s(volume));
+        m.insert("dataDir".into(), map_value(d));
+    }
     m.insert("mode".into(), s(w.mode.as_str()));
     let errors: Vec<Value> = cfg
         .errors
@@ -396,6 +445,40 @@ impl Subject {
     }
 }
 
+/// Evaluates object rules against one object (a Job, a ServiceMonitor…).
+pub fn evaluate_object(
+    env: &Arc<Env>,
+    rules: &[&Rule],
+    entry: &crate::k8s::Entry,
+    doc: &Node,
+    params: &dyn Fn(&Rule) -> Value,
+    out: &mut Vec<Finding>,
+) {
+    let mut locs = Locs::default();
+    let mut anchors = HashMap::new();
+    let v = yaml_value(doc, &mut locs);
+    if let Some((k, _)) = doc.entry("kind") {
+        anchors.insert("object".into(), locs.add(k.span, None));
+    }
+    let subject = Subject {
+        vars: vec![("object", v)],
+        locs,
+        anchors,
+    };
+    let mut ctx = root_context(env);
+    for (name, v) in &subject.vars {
+        ctx.add_variable_from_value(*name, v.clone());
+    }
+    let id = related_id(entry);
+    for rule in rules.iter().filter(|r| r.kinds.contains(&entry.kind)) {
+        let mut scope = ctx.new_inner_scope();
+        scope.add_variable_from_value("params", params(rule));
+        run_rule(rule, &scope, &subject, out, &|| {
+            (id.clone(), entry.doc.slice.template.clone(), doc.span)
+        });
+    }
+}
+
 /// Shared CEL environment with our functions.
 pub fn env() -> Arc<Env> {
     Arc::new(Env::stdlib())
@@ -436,50 +519,60 @@ pub fn evaluate(
     for (name, v) in &subject.vars {
         ctx.add_variable_from_value(*name, v.clone());
     }
+    let id = object_id(w);
+    let whole = w.doc.span;
     for rule in rules {
         let mut scope = ctx.new_inner_scope();
         scope.add_variable_from_value("params", params(rule));
-        let applies = rule
-            .conditions
-            .iter()
-            .all(|c| matches!(c.program.execute(&scope), Ok(Value::Bool(true))));
-        if !applies {
-            continue;
+        run_rule(rule, &scope, &subject, out, &|| {
+            (id.clone(), w.entry.doc.slice.template.clone(), whole)
+        });
+    }
+    let _ = (container, files);
+}
+
+type Owner<'a> = &'a dyn Fn() -> (ObjectId, Option<String>, Span);
+
+/// Evaluates one rule in a scope that holds the subject's variables and `params`.
+fn run_rule(rule: &Rule, scope: &Context, subject: &Subject, out: &mut Vec<Finding>, owner: Owner) {
+    let applies = rule
+        .conditions
+        .iter()
+        .all(|c| matches!(c.program.execute(scope), Ok(Value::Bool(true))));
+    if !applies {
+        return;
+    }
+    let items: Vec<Option<Value>> = match &rule.for_each {
+        None => vec![None],
+        Some(fe) => match fe.program.execute(scope) {
+            Ok(Value::List(l)) => l.iter().cloned().map(Some).collect(),
+            Ok(_) => vec![],
+            Err(e) => {
+                out.push(rule_error(rule, &fe.source, &e.to_string(), fe.span));
+                return;
+            }
+        },
+    };
+    for item in items {
+        let mut s2 = scope.new_inner_scope();
+        if let Some(it) = &item {
+            s2.add_variable_from_value("item", it.clone());
         }
-        let items: Vec<Option<Value>> = match &rule.for_each {
-            None => vec![None],
-            Some(fe) => match fe.program.execute(&scope) {
-                Ok(Value::List(l)) => l.iter().cloned().map(Some).collect(),
-                Ok(_) => vec![],
-                Err(e) => {
-                    out.push(rule_error(rule, &fe.source, &e.to_string(), fe.span));
-                    continue;
-                }
-            },
-        };
-        for item in items {
-            let mut s2 = scope.new_inner_scope();
-            if let Some(it) = &item {
-                s2.add_variable_from_value("item", it.clone());
-            }
-            match rule.expression.program.execute(&s2) {
-                Ok(Value::Bool(true)) => {}
-                Ok(Value::Bool(false)) => {
-                    out.push(finding(rule, w, container, &subject, &s2, files));
-                }
-                Ok(other) => out.push(rule_error(
-                    rule,
-                    &rule.expression.source,
-                    &format!("expression returned {other:?}, not a bool"),
-                    rule.expression.span,
-                )),
-                Err(e) => out.push(rule_error(
-                    rule,
-                    &rule.expression.source,
-                    &e.to_string(),
-                    rule.expression.span,
-                )),
-            }
+        match rule.expression.program.execute(&s2) {
+            Ok(Value::Bool(true)) => {}
+            Ok(Value::Bool(false)) => out.push(finding(rule, subject, &s2, owner)),
+            Ok(other) => out.push(rule_error(
+                rule,
+                &rule.expression.source,
+                &format!("expression returned {other:?}, not a bool"),
+                rule.expression.span,
+            )),
+            Err(e) => out.push(rule_error(
+                rule,
+                &rule.expression.source,
+                &e.to_string(),
+                rule.expression.span,
+            )),
         }
     }
 }
@@ -561,15 +654,8 @@ fn locate(
     None
 }
 
-fn finding(
-    rule: &Rule,
-    w: &Workload,
-    container: Option<&ServerContainer>,
-    subject: &Subject,
-    ctx: &Context,
-    files: &Files,
-) -> Finding {
-    let object = object_id(w);
+fn finding(rule: &Rule, subject: &Subject, ctx: &Context, owner: Owner) -> Finding {
+    let (object, template, whole) = owner();
     let located = rule
         .at
         .iter()
@@ -581,7 +667,7 @@ fn finding(
             subject.locs.owners.get(l).cloned().flatten(),
             missing,
         ),
-        None => (Some(w.doc.span), None, None),
+        None => (Some(whole), None, None),
     };
     let mut label = rule.label.as_ref().map(|t| render(t, ctx));
     if let Some(m) = missing.filter(|_| rule.label.is_none()) {
@@ -603,7 +689,6 @@ fn finding(
             }
         }
     }
-    let _ = (container, files);
     Finding {
         rule: rule.id.clone(),
         severity: rule.severity,
@@ -614,7 +699,7 @@ fn finding(
         related,
         object: Some(object),
         located_in: owner,
-        template: w.entry.doc.slice.template.clone(),
+        template,
         file_name: None,
         input_error: false,
     }
@@ -633,82 +718,4 @@ pub fn default_params(rule: &Rule) -> Value {
             .map(|p| (p.name.clone(), p.value.clone()))
             .collect(),
     )
-}
-
-/// Whether a rule is evaluated per container.
-pub fn is_container_rule(rule: &Rule) -> bool {
-    rule.subject == Applies::Container
-}
-
-/// Severity as configured (currently the rule's default).
-pub fn severity_of(rule: &Rule) -> Severity {
-    rule.severity
-}
-
-fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    match v {
-        Value::Map(m) => m.map.get(&Key::from(key.to_string())),
-        _ => None,
-    }
-}
-
-fn str_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.to_string()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn labels_from_cel(v: &Value) -> crate::k8s::Labels {
-    match v {
-        Value::Map(m) => m
-            .map
-            .iter()
-            .filter_map(|(k, v)| match k {
-                Key::String(k) if k.as_str() != "loc" => Some((k.to_string(), str_of(v)?)),
-                _ => None,
-            })
-            .collect(),
-        _ => Default::default(),
-    }
-}
-
-/// A Kubernetes `LabelSelector` given to CEL, with Kubernetes' semantics (used by
-/// `selectorMatches(selector, labels)`, so that rules never re-implement selectors).
-fn selector_from_cel(v: &Value) -> crate::k8s::Selector {
-    use crate::k8s::{Op, Requirement, Selector};
-    let mut s = Selector {
-        labels: get(v, "matchLabels")
-            .map(labels_from_cel)
-            .unwrap_or_default()
-            .into_iter()
-            .collect(),
-        ..Selector::default()
-    };
-    if let Some(Value::List(exprs)) = get(v, "matchExpressions") {
-        for e in exprs.iter() {
-            let op = match get(e, "operator").and_then(str_of).as_deref() {
-                Some("In") => Op::In,
-                Some("NotIn") => Op::NotIn,
-                Some("Exists") => Op::Exists,
-                Some("DoesNotExist") => Op::DoesNotExist,
-                _ => {
-                    s.invalid = true;
-                    continue;
-                }
-            };
-            let values = match get(e, "values") {
-                Some(Value::List(l)) => l.iter().filter_map(str_of).collect(),
-                _ => Vec::new(),
-            };
-            s.exprs.push(Requirement {
-                key: get(e, "key").and_then(str_of).unwrap_or_default(),
-                op,
-                values,
-            });
-        }
-    }
-    s
 }

@@ -45,6 +45,8 @@ pub enum Subject {
     Workload,
     /// Once per valkey-server container.
     Container,
+    /// Once per object of the kinds the rule names (`kinds:`), e.g. Jobs or ServiceMonitors.
+    Object,
 }
 
 /// Where a finding points: a model path such as `valkey.maxmemory`.
@@ -98,6 +100,8 @@ pub struct Rule {
     pub category: String,
     /// What it is evaluated for.
     pub subject: Subject,
+    /// For `appliesTo: object`, the kinds it applies to.
+    pub kinds: Vec<String>,
     /// Parameters with defaults.
     pub params: Vec<Param>,
     /// All must be true for the rule to apply.
@@ -165,6 +169,7 @@ const KNOWN_KEYS: &[&str] = &[
     "severity",
     "category",
     "appliesTo",
+    "kinds",
     "params",
     "matchConditions",
     "forEach",
@@ -355,16 +360,29 @@ impl RuleBuilder<'_> {
         let subject = match self.string("appliesTo", true).as_deref() {
             Some("workload") => Subject::Workload,
             Some("container") => Subject::Container,
+            Some("object") => Subject::Object,
             other => {
                 if let (Some(o), Some(n)) = (other, root.get("appliesTo")) {
                     self.error(
-                        format!("appliesTo `{o}` is not one of workload, container"),
+                        format!("appliesTo `{o}` is not one of workload, container, object"),
                         n.span,
                     );
                 }
                 Subject::Workload
             }
         };
+        let kinds: Vec<String> = root
+            .get("kinds")
+            .map_or(&[][..], Node::items)
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect();
+        if subject == Subject::Object && kinds.is_empty() {
+            self.error(
+                "`appliesTo: object` needs `kinds:` (e.g. [Job])".into(),
+                root.get("appliesTo").map_or(root.span, |n| n.span),
+            );
+        }
         let mut params = Vec::new();
         for (k, v) in root.get("params").map_or(&[][..], Node::entries) {
             let name = k.as_str().unwrap_or_default().to_string();
@@ -402,6 +420,7 @@ impl RuleBuilder<'_> {
         let default_at = match subject {
             Subject::Workload => "workload",
             Subject::Container => "container",
+            Subject::Object => "object",
         };
         let at = match root.get("at") {
             Some(n) if !n.items().is_empty() => n
@@ -468,6 +487,7 @@ impl RuleBuilder<'_> {
             severity,
             category,
             subject,
+            kinds,
             params,
             conditions,
             for_each,

@@ -136,6 +136,79 @@ pub struct ServerContainer {
     pub prestop: Vec<String>,
     /// Whether the preStop hook could be followed completely.
     pub prestop_known: bool,
+    /// Liveness, readiness and startup exec probes: command and script texts, and whether known.
+    pub probes: Vec<(Vec<String>, bool)>,
+    /// Where `dir` lives: (path, volume kind) where the kind is `persistentVolumeClaim`,
+    /// `emptyDir`, `hostPath`, `container` (no volume: the container's own filesystem) or
+    /// another volume source name; `None` when `dir` is only known at run time.
+    pub data_dir: Option<(String, String)>,
+}
+
+/// The working directory of the known images, which is `dir` when the config does not set it.
+fn image_workdir(image: &str) -> Option<&'static str> {
+    let repo = image.split([':', '@']).next().unwrap_or(image);
+    if repo.contains("bitnami/valkey") {
+        Some("/bitnami/valkey/data")
+    } else if repo.contains("bitnami/redis") {
+        Some("/bitnami/redis/data")
+    } else if is_plain_server_image(image) {
+        Some("/data")
+    } else {
+        None
+    }
+}
+
+fn role_data_dir(
+    config: &EffectiveConfig,
+    image: &str,
+    c: &Node,
+    spec: &Node,
+) -> Option<(String, String)> {
+    let dir = match config.get("dir") {
+        Some(s) if s.literal => s.value(),
+        Some(_) => return None,
+        None => image_workdir(image)?.to_string(),
+    };
+    let dir = normalize(&dir);
+    let mount = c
+        .get("volumeMounts")
+        .map_or(&[][..], Node::items)
+        .iter()
+        .filter_map(|m| {
+            Some((
+                normalize(m.get("mountPath")?.as_str()?),
+                m.get("name")?.as_str()?,
+            ))
+        })
+        .filter(|(p, _)| dir == *p || dir.starts_with(&format!("{p}/")) || p == "/")
+        .max_by_key(|(p, _)| p.len());
+    let Some((_, vname)) = mount else {
+        return Some((dir, "container".into()));
+    };
+    let volume = spec
+        .get("volumes")
+        .map_or(&[][..], Node::items)
+        .iter()
+        .find(|v| v.get("name").and_then(Node::as_str) == Some(vname));
+    let kind = match volume {
+        // Not a pod volume: a StatefulSet volumeClaimTemplate of that name.
+        None => "persistentVolumeClaim".to_string(),
+        Some(v) => v
+            .entries()
+            .iter()
+            .filter_map(|(k, _)| k.as_str())
+            .find(|k| *k != "name")
+            .map(|k| {
+                if k == "ephemeral" {
+                    "persistentVolumeClaim"
+                } else {
+                    k
+                }
+            })
+            .unwrap_or("unknown")
+            .to_string(),
+    };
+    Some((dir, kind))
 }
 
 /// An object related to the workload's pods.
@@ -503,7 +576,12 @@ fn server_container(
     if role == Role::Server {
         read_argv(&argv, &vfs, idx.files, &mut config, c);
     }
-    let (prestop, prestop_known) = prestop_text(c, &vfs);
+    let (prestop, prestop_known) = exec_text(c, &["lifecycle", "preStop", "exec", "command"], &vfs);
+    let probes = ["livenessProbe", "readinessProbe", "startupProbe"]
+        .iter()
+        .map(|p| exec_text(c, &[p, "exec", "command"], &vfs))
+        .collect();
+    let data_dir = role_data_dir(&config, image, c, spec);
     Some(ServerContainer {
         index,
         name: name.to_string(),
@@ -513,6 +591,8 @@ fn server_container(
         config,
         prestop,
         prestop_known,
+        probes,
+        data_dir,
     })
 }
 
@@ -1066,8 +1146,10 @@ fn apply_pending_edits(path: &str, vfs: &Vfs, config: &mut EffectiveConfig) {
     }
 }
 
-fn prestop_text(c: &Node, vfs: &Vfs) -> (Vec<String>, bool) {
-    let Some(cmd) = c.path(&["lifecycle", "preStop", "exec", "command"]) else {
+/// The text of an exec handler (`lifecycle.preStop`, a probe): its command, plus the text of
+/// every script it runs that is mounted from a ConfigMap; `false` when a script is not readable.
+fn exec_text(c: &Node, path: &[&str], vfs: &Vfs) -> (Vec<String>, bool) {
+    let Some(cmd) = c.path(path) else {
         return (Vec::new(), true);
     };
     let mut out: Vec<String> = cmd
