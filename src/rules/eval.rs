@@ -3,8 +3,8 @@
 //! (effective directives), `server` (derived facts) and the rule's `params`. Every value that
 //! has a place in a file carries a `loc` number, which is how `at:` paths become spans.
 
-use super::load::{Part, Rule, Subject as Applies, Template};
-use crate::finding::{Finding, Label, ObjectId, Severity};
+use super::load::{Part, Rule, Template};
+use crate::finding::{Finding, Label, ObjectId};
 use crate::k8s::pod_template;
 use crate::source::Files;
 use crate::units::{parse_memory, parse_quantity};
