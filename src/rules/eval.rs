@@ -719,3 +719,70 @@ pub fn default_params(rule: &Rule) -> Value {
             .collect(),
     )
 }
+fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    match v {
+        Value::Map(m) => m.map.get(&Key::from(key.to_string())),
+        _ => None,
+    }
+}
+
+fn str_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.to_string()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn labels_from_cel(v: &Value) -> crate::k8s::Labels {
+    match v {
+        Value::Map(m) => m
+            .map
+            .iter()
+            .filter_map(|(k, v)| match k {
+                Key::String(k) if k.as_str() != "loc" => Some((k.to_string(), str_of(v)?)),
+                _ => None,
+            })
+            .collect(),
+        _ => Default::default(),
+    }
+}
+
+/// A Kubernetes `LabelSelector` given to CEL, with Kubernetes' semantics (used by
+/// `selectorMatches(selector, labels)`, so that rules never re-implement selectors).
+fn selector_from_cel(v: &Value) -> crate::k8s::Selector {
+    use crate::k8s::{Op, Requirement, Selector};
+    let mut s = Selector {
+        labels: get(v, "matchLabels")
+            .map(labels_from_cel)
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
+        ..Selector::default()
+    };
+    if let Some(Value::List(exprs)) = get(v, "matchExpressions") {
+        for e in exprs.iter() {
+            let op = match get(e, "operator").and_then(str_of).as_deref() {
+                Some("In") => Op::In,
+                Some("NotIn") => Op::NotIn,
+                Some("Exists") => Op::Exists,
+                Some("DoesNotExist") => Op::DoesNotExist,
+                _ => {
+                    s.invalid = true;
+                    continue;
+                }
+            };
+            let values = match get(e, "values") {
+                Some(Value::List(l)) => l.iter().filter_map(str_of).collect(),
+                _ => Vec::new(),
+            };
+            s.exprs.push(Requirement {
+                key: get(e, "key").and_then(str_of).unwrap_or_default(),
+                op,
+                values,
+            });
+        }
+    }
+    s
+}
