@@ -402,6 +402,38 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
         })
         .collect();
     m.insert("configErrors".into(), Value::List(Arc::new(errors)));
+    // Earlier occurrences of single-value directives that a later one silently replaces.
+    let mut overridden = Vec::new();
+    for (i, st) in cfg.settings.iter().enumerate() {
+        let Some(d) = directives::lookup(&st.name) else { continue };
+        if matches!(d.kind, directives::Kind::Multi | directives::Kind::Save) {
+            continue;
+        }
+        let Some(winner) = cfg.settings[i + 1..].iter().rev().find(|w| w.name == st.name) else {
+            continue;
+        };
+        if winner.args == st.args && winner.origin == st.origin {
+            continue;
+        }
+        let shown = |x: &crate::valkey::model::Setting| if d.sensitive { "<redacted>".to_string() } else { x.value() };
+        let mut o = BTreeMap::new();
+        o.insert("directive".into(), s(&st.name));
+        o.insert("value".into(), s(&shown(st)));
+        o.insert("source".into(), s(&st.origin));
+        o.insert("winnerValue".into(), s(&shown(winner)));
+        o.insert("winnerSource".into(), s(&winner.origin));
+        o.insert("sameValue".into(), Value::Bool(winner.args == st.args));
+        if let Some(span) = st.span {
+            o.insert("loc".into(), locs.add(span, owner_of(w, span)));
+        }
+        if let Some(span) = winner.span {
+            let mut wl = BTreeMap::new();
+            wl.insert("loc".into(), locs.add(span, owner_of(w, span)));
+            o.insert("winner".into(), map_value(wl));
+        }
+        overridden.push(map_value(o));
+    }
+    m.insert("overridden".into(), Value::List(Arc::new(overridden)));
     // `cluster-enabled` line, to point at when a cluster default is the problem.
     if let Some(span) = cfg.get("cluster-enabled").and_then(|s| s.span) {
         let mut ce = BTreeMap::new();
