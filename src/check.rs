@@ -77,7 +77,7 @@ enum Parsed {
 
 fn index_document(files: &Files, file: u32, slice: crate::yaml::DocSlice) -> Parsed {
     let f = files.get(file);
-    match parse_document(&f.text, &slice, file) {
+    match crate::yaml::parse_index_fields(&f.text, &slice, file) {
         Err(e) => {
             let mut finding = Finding::input(
                 "invalid-yaml",
@@ -171,9 +171,11 @@ pub fn check(
             jobs.push((id, slice));
         }
     }
+    let t0 = std::time::Instant::now();
     let parsed = parallel(&jobs, |(id, slice)| {
         index_document(files, *id, slice.clone())
     });
+    let t1 = std::time::Instant::now();
     drop(jobs);
     let mut findings = Vec::new();
     let mut entries = Vec::new();
@@ -202,13 +204,14 @@ pub fn check(
             let Some(w) = model::build(entry, doc, &index) else {
                 return;
             };
-            let env = eval::env();
-            if !workload_rules.is_empty() {
-                eval::evaluate(&env, &workload_rules, &w, None, files, params, out);
-            }
-            for c in eval::server_containers(&w) {
-                eval::evaluate(&env, &container_rules, &w, Some(c), files, params, out);
-            }
+            eval::evaluate(
+                &eval::env(),
+                &workload_rules,
+                &container_rules,
+                &w,
+                params,
+                out,
+            );
         })
     });
     let objects: Vec<&Entry> = entries
@@ -223,6 +226,9 @@ pub fn check(
         })
     });
     findings.extend(object_results.into_iter().flatten());
+    if std::env::var_os("VALKEY_LINT_TIMINGS").is_some() {
+        eprintln!("index {:?}, model+rules {:?}", t1 - t0, t1.elapsed());
+    }
     for mut r in results {
         findings.append(&mut r);
     }

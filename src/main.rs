@@ -11,6 +11,11 @@ use valkey_lint::report::{self, Summary};
 use valkey_lint::rules::{docs, eval};
 use valkey_lint::source::{self, Files};
 
+// The run allocates many small nodes and frees them per document; mimalloc's per-thread heaps
+// cut the allocator's share of a check from about a third to a few percent.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "valkey-lint",

@@ -14,24 +14,28 @@ pub struct SourceFile {
     pub name: String,
     /// The whole text.
     pub text: String,
-    /// Line starts, for 1-based positions.
-    pub lines: LineIndex,
+    /// Line starts, for 1-based positions; built on first use (only files with findings).
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     /// Wraps a text under a name.
     pub fn new(name: impl Into<String>, text: String) -> SourceFile {
-        let lines = LineIndex::new(&text);
         SourceFile {
             name: name.into(),
             text,
-            lines,
+            lines: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The line index of the text.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// 1-based (line, column) of a byte offset.
     pub fn position(&self, offset: u32) -> (usize, usize) {
-        self.lines.position(&self.text, offset)
+        self.lines().position(&self.text, offset)
     }
 
     /// The text a span covers.

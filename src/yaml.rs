@@ -151,6 +151,21 @@ fn helm_source(body: &str) -> Option<String> {
 ///
 /// Returns `Ok(None)` for a document with no content.
 pub fn parse_document(text: &str, doc: &DocSlice, file: u32) -> Result<Option<Node>, YamlError> {
+    parse(text, doc, file, false)
+}
+
+/// Parses a document keeping only `kind`, `apiVersion`, `metadata.name`/`namespace`/`labels`,
+/// `spec.selector`, `spec.podSelector` and `items`: what the cross-document index reads. The
+/// whole document is still scanned, so YAML errors are found exactly as by [`parse_document`].
+pub fn parse_index_fields(
+    text: &str,
+    doc: &DocSlice,
+    file: u32,
+) -> Result<Option<Node>, YamlError> {
+    parse(text, doc, file, true)
+}
+
+fn parse(text: &str, doc: &DocSlice, file: u32, prune: bool) -> Result<Option<Node>, YamlError> {
     let src = &text[doc.start..doc.end];
     // Go's YAML (and so Helm) accepts a TAB after a scalar at the end of a line; YAML 1.2
     // parsers reject it in some positions. Replacing trailing tabs by spaces keeps every offset.
@@ -166,6 +181,8 @@ pub fn parse_document(text: &str, doc: &DocSlice, file: u32) -> Result<Option<No
         file,
         offsets: &offsets,
         text,
+        prune,
+        skip: 0,
     };
     let mut parser = Parser::new_from_str(&cleaned);
     loop {
@@ -259,10 +276,77 @@ struct Builder<'a> {
     file: u32,
     offsets: &'a Offsets,
     text: &'a str,
+    /// Keep only what the cross-document index reads (see [`parse_index_fields`]).
+    prune: bool,
+    /// Nesting depth inside a value being skipped.
+    skip: usize,
+}
+
+/// Whether a value at this key path is kept when pruning for the index.
+fn index_wants(path: &[&str]) -> bool {
+    match path {
+        [] => true,
+        ["kind" | "apiVersion" | "metadata" | "spec" | "items"] => true,
+        ["items", ..] => true,
+        ["metadata", "name" | "namespace" | "labels", ..] => true,
+        ["spec", "selector" | "podSelector", ..] => true,
+        _ => false,
+    }
 }
 
 impl Builder<'_> {
+    /// Decides, at a value event, whether pruning drops it; a dropped collection is skipped
+    /// until its end without building anything.
+    fn pruned(&mut self, starts_collection: bool) -> bool {
+        let Some(Frame::Map(_, _, Some(_))) = self.stack.last() else {
+            return false;
+        };
+        let path: Vec<&str> = self
+            .stack
+            .iter()
+            .map(|f| match f {
+                Frame::Map(_, _, Some(k)) => k.as_str().unwrap_or("?"),
+                _ => "*",
+            })
+            .collect();
+        if index_wants(&path) {
+            return false;
+        }
+        if let Some(Frame::Map(_, _, pending)) = self.stack.last_mut() {
+            *pending = None;
+        }
+        if starts_collection {
+            self.skip = 1;
+        }
+        true
+    }
+
     fn on(&mut self, ev: Event, span: PSpan) -> Result<(), String> {
+        if self.skip > 0 {
+            match ev {
+                Event::MappingStart(..) | Event::SequenceStart(..) => self.skip += 1,
+                Event::MappingEnd | Event::SequenceEnd => self.skip -= 1,
+                _ => {}
+            }
+            return Ok(());
+        }
+        if self.prune {
+            let value_event = matches!(
+                ev,
+                Event::Scalar(..)
+                    | Event::MappingStart(..)
+                    | Event::SequenceStart(..)
+                    | Event::Alias(_)
+            );
+            if value_event
+                && self.pruned(matches!(
+                    ev,
+                    Event::MappingStart(..) | Event::SequenceStart(..)
+                ))
+            {
+                return Ok(());
+            }
+        }
         let start = self.offsets.byte(span.start.index());
         match ev {
             Event::Scalar(value, style, _, tag) => {

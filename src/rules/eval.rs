@@ -6,7 +6,6 @@
 use super::load::{Part, Rule, Template};
 use crate::finding::{Finding, Label, ObjectId};
 use crate::k8s::pod_template;
-use crate::source::Files;
 use crate::units::{parse_memory, parse_quantity};
 use crate::valkey::directives;
 use crate::valkey::model::{Role, ServerContainer, Workload};
@@ -405,17 +404,29 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
     // Earlier occurrences of single-value directives that a later one silently replaces.
     let mut overridden = Vec::new();
     for (i, st) in cfg.settings.iter().enumerate() {
-        let Some(d) = directives::lookup(&st.name) else { continue };
+        let Some(d) = directives::lookup(&st.name) else {
+            continue;
+        };
         if matches!(d.kind, directives::Kind::Multi | directives::Kind::Save) {
             continue;
         }
-        let Some(winner) = cfg.settings[i + 1..].iter().rev().find(|w| w.name == st.name) else {
+        let Some(winner) = cfg.settings[i + 1..]
+            .iter()
+            .rev()
+            .find(|w| w.name == st.name)
+        else {
             continue;
         };
         if winner.args == st.args && winner.origin == st.origin {
             continue;
         }
-        let shown = |x: &crate::valkey::model::Setting| if d.sensitive { "<redacted>".to_string() } else { x.value() };
+        let shown = |x: &crate::valkey::model::Setting| {
+            if d.sensitive {
+                "<redacted>".to_string()
+            } else {
+                x.value()
+            }
+        };
         let mut o = BTreeMap::new();
         o.insert("directive".into(), s(&st.name));
         o.insert("value".into(), s(&shown(st)));
@@ -444,18 +455,6 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
 }
 
 impl Subject {
-    /// The subject for workload rules.
-    pub fn workload(w: &Workload) -> Subject {
-        let mut locs = Locs::default();
-        let mut anchors = HashMap::new();
-        let wv = workload_value(w, &mut locs, &mut anchors);
-        Subject {
-            vars: vec![("workload", wv)],
-            locs,
-            anchors,
-        }
-    }
-
     /// The subject for container rules (the workload's variables too).
     pub fn container(w: &Workload, c: &ServerContainer) -> Subject {
         let mut locs = Locs::default();
@@ -513,7 +512,8 @@ pub fn evaluate_object(
 
 /// Shared CEL environment with our functions.
 pub fn env() -> Arc<Env> {
-    Arc::new(Env::stdlib())
+    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
+    ENV.get_or_init(|| Arc::new(Env::stdlib())).clone()
 }
 
 fn root_context(env: &Arc<Env>) -> Context<'static, 'static> {
@@ -533,34 +533,33 @@ fn root_context(env: &Arc<Env>) -> Context<'static, 'static> {
     ctx
 }
 
-/// Evaluates `rules` of `kind` against one subject and appends findings.
+/// Evaluates the workload rules and, for each valkey-server container, the container rules.
+/// One CEL context per container holds every variable, so the workload's values are converted
+/// once per container and the workload rules run in the first container's context.
 pub fn evaluate(
     env: &Arc<Env>,
-    rules: &[&Rule],
+    workload_rules: &[&Rule],
+    container_rules: &[&Rule],
     w: &Workload,
-    container: Option<&ServerContainer>,
-    files: &Files,
     params: &dyn Fn(&Rule) -> Value,
     out: &mut Vec<Finding>,
 ) {
-    let subject = match container {
-        Some(c) => Subject::container(w, c),
-        None => Subject::workload(w),
-    };
-    let mut ctx = root_context(env);
-    for (name, v) in &subject.vars {
-        ctx.add_variable_from_value(*name, v.clone());
-    }
     let id = object_id(w);
     let whole = w.doc.span;
-    for rule in rules {
-        let mut scope = ctx.new_inner_scope();
-        scope.add_variable_from_value("params", params(rule));
-        run_rule(rule, &scope, &subject, out, &|| {
-            (id.clone(), w.entry.doc.slice.template.clone(), whole)
-        });
+    let owner = || (id.clone(), w.entry.doc.slice.template.clone(), whole);
+    for (i, c) in server_containers(w).enumerate() {
+        let subject = Subject::container(w, c);
+        let mut ctx = root_context(env);
+        for (name, v) in &subject.vars {
+            ctx.add_variable_from_value(*name, v.clone());
+        }
+        let rules = if i == 0 { workload_rules } else { &[][..] };
+        for rule in rules.iter().chain(container_rules) {
+            let mut scope = ctx.new_inner_scope();
+            scope.add_variable_from_value("params", params(rule));
+            run_rule(rule, &scope, &subject, out, &owner);
+        }
     }
-    let _ = (container, files);
 }
 
 type Owner<'a> = &'a dyn Fn() -> (ObjectId, Option<String>, Span);
