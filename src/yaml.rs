@@ -284,14 +284,13 @@ struct Builder<'a> {
 
 /// Whether a value at this key path is kept when pruning for the index.
 fn index_wants(path: &[&str]) -> bool {
-    match path {
-        [] => true,
-        ["kind" | "apiVersion" | "metadata" | "spec" | "items"] => true,
-        ["items", ..] => true,
-        ["metadata", "name" | "namespace" | "labels", ..] => true,
-        ["spec", "selector" | "podSelector", ..] => true,
-        _ => false,
-    }
+    matches!(
+        path,
+        [] | ["kind" | "apiVersion" | "metadata" | "spec" | "items"]
+            | ["items", ..]
+            | ["metadata", "name" | "namespace" | "labels", ..]
+            | ["spec", "selector" | "podSelector", ..]
+    )
 }
 
 impl Builder<'_> {
