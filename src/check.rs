@@ -190,6 +190,15 @@ pub fn check(
         files,
     };
     let workloads: Vec<&Entry> = entries.iter().filter(|e| e.is_workload()).collect();
+    // Every rule id the annotations may name: built-in ones (enabled or not) and loaded ones.
+    let mut known_ids: Vec<&str> = load::BUILTIN
+        .iter()
+        .filter_map(|(name, _)| name.rsplit('/').next()?.strip_suffix(".yaml"))
+        .chain(rules.iter().map(|r| r.id.as_str()))
+        .collect();
+    known_ids.sort_unstable();
+    known_ids.dedup();
+    let ran = |id: &str| rules.iter().any(|r| r.id == id);
     let of = |kind: Subject| -> Vec<&Rule> { rules.iter().filter(|r| r.subject == kind).collect() };
     let (workload_rules, container_rules, object_rules) = (
         of(Subject::Workload),
@@ -212,6 +221,10 @@ pub fn check(
                 params,
                 out,
             );
+            let object = eval::object_id(&w);
+            let suppressions = crate::suppress::of(&w.doc);
+            let template = entry.doc.slice.template.as_ref();
+            crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
         })
     });
     let objects: Vec<&Entry> = entries
@@ -222,6 +235,10 @@ pub fn check(
         guarded(entry, |out| {
             if let Some(doc) = index.parse(entry) {
                 eval::evaluate_object(&eval::env(), &object_rules, entry, &doc, params, out);
+                let object = eval::related_id(entry);
+                let suppressions = crate::suppress::of(&doc);
+                let template = entry.doc.slice.template.as_ref();
+                crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
             }
         })
     });

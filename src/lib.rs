@@ -12,6 +12,7 @@ pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod units;
 pub mod valkey;
 pub mod yaml;

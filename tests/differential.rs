@@ -295,7 +295,7 @@ fn server_maxmemory(server: &Path, dir: &Path, id: usize, text: &str) -> Result<
     }
     result.map_err(|e| {
         let tail: Vec<&str> = output.lines().rev().take(3).collect();
-        format!("{e} (log tail: {:?})", tail)
+        format!("{e} (log tail: {tail:?})")
     })
 }
 

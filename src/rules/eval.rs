@@ -79,7 +79,8 @@ fn key_loc(parent: &Node, key: &str, locs: &mut Locs) -> Option<Value> {
     parent.entry(key).map(|(k, _)| locs.add(k.span, None))
 }
 
-fn object_id(w: &Workload) -> ObjectId {
+/// The id of a workload as findings name it.
+pub fn object_id(w: &Workload) -> ObjectId {
     ObjectId {
         api_version: w.entry.api_version.clone(),
         kind: w.entry.kind.clone(),
@@ -88,7 +89,8 @@ fn object_id(w: &Workload) -> ObjectId {
     }
 }
 
-fn related_id(e: &crate::k8s::Entry) -> ObjectId {
+/// The id of an indexed object as findings name it.
+pub fn related_id(e: &crate::k8s::Entry) -> ObjectId {
     ObjectId {
         api_version: e.api_version.clone(),
         kind: e.kind.clone(),
