@@ -23,6 +23,28 @@ fn main() {
         );
     }
     out.push(']');
+    // The rule-set version: how many rules, and a hash of their text (FNV-1a), so that
+    // `--version` tells which rules a binary carries.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut paths: Vec<_> = std::fs::read_dir("rules")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    for p in &paths {
+        for b in std::fs::read(p).unwrap_or_default() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    println!(
+        "cargo:rustc-env=VALKEY_LINT_RULESET={} rules, {:08x}",
+        paths.len(),
+        hash >> 32
+    );
     let dest =
         std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("builtin_rules.rs");
     std::fs::write(dest, out).expect("write builtin_rules.rs");

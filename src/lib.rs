@@ -6,9 +6,11 @@
 //! (declarative CEL rules) → [`finding`] → [`report`].
 
 pub mod check;
+pub mod config;
 pub mod finding;
 pub mod k8s;
 pub mod redact;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod source;

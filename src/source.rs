@@ -99,8 +99,13 @@ pub fn excludes(patterns: &[String]) -> Result<GlobSet, String> {
 }
 
 /// Reads every input named by `paths`; `-` reads standard input. Folders are walked in sorted
-/// order for stable output. Errors are returned beside the files that could be read.
-pub fn read_inputs(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<SourceFile>, Vec<InputError>) {
+/// order for stable output; a Helm chart or kustomize folder (given, or met while walking) is
+/// rendered instead of read. Errors are returned beside the files that could be read.
+pub fn read_inputs(
+    paths: &[PathBuf],
+    exclude: &GlobSet,
+    helm: &crate::render::HelmOptions,
+) -> (Vec<SourceFile>, Vec<InputError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
@@ -115,11 +120,25 @@ pub fn read_inputs(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<SourceFile>, Ve
             }
             continue;
         }
-        if path.is_dir() {
+        if path.is_dir() && crate::render::kind(path).is_some() {
+            match crate::render::render(path, helm) {
+                Ok(f) => files.push(f),
+                Err(e) => errors.push(e),
+            }
+        } else if path.is_dir() {
+            let before = files.len();
             let mut found = Vec::new();
-            walk(path, exclude, &mut found, &mut errors);
+            let mut rendered = Vec::new();
+            walk(path, exclude, &mut found, &mut rendered, &mut errors);
             found.sort();
-            if found.is_empty() {
+            rendered.sort();
+            for dir in rendered {
+                match crate::render::render(&dir, helm) {
+                    Ok(f) => files.push(f),
+                    Err(e) => errors.push(e),
+                }
+            }
+            if found.is_empty() && files.len() == before {
                 errors.push(InputError {
                     path: path.display().to_string(),
                     message: "no *.yaml or *.yml files in this folder".into(),
@@ -135,7 +154,13 @@ pub fn read_inputs(paths: &[PathBuf], exclude: &GlobSet) -> (Vec<SourceFile>, Ve
     (files, errors)
 }
 
-fn walk(dir: &Path, exclude: &GlobSet, out: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
+fn walk(
+    dir: &Path,
+    exclude: &GlobSet,
+    out: &mut Vec<PathBuf>,
+    rendered: &mut Vec<PathBuf>,
+    errors: &mut Vec<InputError>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -156,8 +181,13 @@ fn walk(dir: &Path, exclude: &GlobSet, out: &mut Vec<PathBuf>, errors: &mut Vec<
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with('.'));
         if p.is_dir() {
-            if !hidden {
-                walk(&p, exclude, out, errors);
+            if hidden {
+                continue;
+            }
+            if crate::render::kind(&p).is_some() {
+                rendered.push(p);
+            } else {
+                walk(&p, exclude, out, rendered, errors);
             }
         } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
             out.push(p);

@@ -58,9 +58,9 @@ pub fn apply(
     }
     let mut used = vec![false; suppressions.len()];
     findings.retain(|f| {
-        let hit = suppressions
-            .iter()
-            .position(|s| s.rule == f.rule && !s.reason.is_empty() && f.object.as_ref() == Some(object));
+        let hit = suppressions.iter().position(|s| {
+            s.rule == f.rule && !s.reason.is_empty() && f.object.as_ref() == Some(object)
+        });
         if let Some(i) = hit {
             used[i] = true;
         }

@@ -1,7 +1,10 @@
 //! Findings in, text out: human diagnostics drawn by miette, and machine formats for CI.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::finding::{Finding, Severity};
 use crate::source::Files;
@@ -56,6 +59,22 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The closing line of the human format.
+    pub fn line(&self) -> String {
+        format!(
+            "{} error(s), {} warning(s), {} info in {} file(s){}\n",
+            self.errors,
+            self.warnings,
+            self.infos,
+            self.files,
+            if self.input_errors > 0 {
+                format!("; {} input error(s)", self.input_errors)
+            } else {
+                String::new()
+            }
+        )
+    }
+
     /// Counts the findings.
     pub fn of(findings: &[Finding], files: usize) -> Summary {
         let mut s = Summary {

@@ -356,12 +356,17 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
     };
     if let Some(port) = int("port", 6379) {
         m.insert("port".into(), Value::Int(port));
-        if let Some(cp) = int("cluster-port", 0) {
-            m.insert(
-                "clusterBusPort".into(),
-                Value::Int(if cp == 0 { port + 10000 } else { cp }),
-            );
-        }
+    }
+    // The bus port is cluster-port, else 10000 above the client port the cluster announces:
+    // the TLS port with `tls-cluster yes`, the plain port otherwise (defaultClientPort()).
+    let client = if yes("tls-cluster") {
+        int("tls-port", 0)
+    } else {
+        int("port", 6379)
+    };
+    if let (Some(cp), Some(client)) = (int("cluster-port", 0), client) {
+        let bus = if cp == 0 { client + 10000 } else { cp };
+        m.insert("clusterBusPort".into(), Value::Int(bus));
     }
     if let Some(tls) = int("tls-port", 0) {
         m.insert("tlsPort".into(), Value::Int(tls));
