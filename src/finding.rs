@@ -56,6 +56,9 @@ pub struct ObjectId {
     pub namespace: String,
     /// `metadata.name`.
     pub name: String,
+    /// Helm template that produced it (`# Source:`), when known.
+    #[serde(skip)]
+    pub template: Option<String>,
 }
 
 impl fmt::Display for ObjectId {

@@ -86,6 +86,7 @@ pub fn object_id(w: &Workload) -> ObjectId {
         kind: w.entry.kind.clone(),
         namespace: w.entry.namespace.clone(),
         name: w.entry.name.clone(),
+        template: w.entry.doc.slice.template.clone(),
     }
 }
 
@@ -96,6 +97,7 @@ pub fn related_id(e: &crate::k8s::Entry) -> ObjectId {
         kind: e.kind.clone(),
         namespace: e.namespace.clone(),
         name: e.name.clone(),
+        template: e.doc.slice.template.clone(),
     }
 }
 
@@ -277,6 +279,23 @@ fn valkey_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
         let mut e = BTreeMap::new();
         if sensitive {
             e.insert("value".into(), s("<redacted>"));
+            e.insert(
+                "empty".into(),
+                Value::Bool(setting.args.iter().all(|a| a.is_empty())),
+            );
+        } else if setting.name == "user" {
+            // ACL users: keep the name and rules, never a password or its hash.
+            let shown: Vec<Value> = setting
+                .args
+                .iter()
+                .map(|a| match a.chars().next() {
+                    Some(c @ ('>' | '<' | '#' | '!')) => s(&format!("{c}<redacted>")),
+                    _ => s(a),
+                })
+                .collect();
+            let text: Vec<String> = shown.iter().map(display).collect();
+            e.insert("value".into(), s(&text.join(" ")));
+            e.insert("args".into(), Value::List(Arc::new(shown)));
         } else {
             e.insert("value".into(), s(&setting.value()));
             e.insert(
@@ -736,8 +755,12 @@ fn finding(rule: &Rule, subject: &Subject, ctx: &Context, owner: Owner) -> Findi
         label,
         related,
         object: Some(object),
-        located_in: owner,
-        template,
+        located_in: owner.clone(),
+        // The template the user edits: the one of the object the primary span lies in.
+        template: owner
+            .as_ref()
+            .and_then(|o| o.template.clone())
+            .or(template),
         file_name: None,
         input_error: false,
     }

@@ -966,12 +966,19 @@ fn read_argv(argv: &[Word], vfs: &Vfs, files: &Files, config: &mut EffectiveConf
 
 /// Spans of `--name value` inside the container's args, when written there literally.
 fn find_arg_span(args: Option<&Node>, text: &str) -> Option<Span> {
+    // Only a whole argument, or a whole token of a one-element `"--name value"` argument: a
+    // substring match could point into an unrelated script.
     let args = args?;
     for item in args.items() {
-        let s = item.as_str()?;
-        if let Some(pos) = s.find(text) {
-            if let Some(span) = item.text_span_any(pos, text.len()) {
-                return Some(span);
+        let Some(s) = item.as_str() else { continue };
+        if s == text {
+            return item.text_span_any(0, text.len());
+        }
+        if s.starts_with("--") && !s.contains('\n') {
+            if let Ok(tokens) = conf::split_args(s) {
+                if let Some(t) = tokens.iter().find(|t| t.text == text) {
+                    return item.text_span_any(t.start, t.end - t.start);
+                }
             }
         }
     }
@@ -1088,9 +1095,10 @@ fn read_file(path: &str, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig,
         }
         let all: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
         // A value written by a script from a variable is only known at run time.
-        let literal = !toks
-            .iter()
-            .any(|t| t.text.contains("${") || t.text.contains("$("));
+        // So is a placeholder a chart's init script replaces (redis-ha `replace-default-auth`).
+        let literal = !toks.iter().any(|t| {
+            t.text.contains("${") || t.text.contains("$(") || t.text == "replace-default-auth"
+        });
         match conf::check(&all, false) {
             Ok(Known::Ignored) => {}
             Err(_) if !literal => {}
