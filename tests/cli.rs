@@ -241,16 +241,27 @@ fn suppression_annotations_need_a_reason_and_a_use() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["rule"].as_str().unwrap().to_string(), f["location"]["line"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
     let want = [
-        ("suppression-invalid", 9),  // no reason: maxmemory-unset is still reported (line 21)
+        ("suppression-invalid", 9), // no reason: maxmemory-unset is still reported (line 21)
         ("suppression-invalid", 10), // names no rule (typo)
-        ("unused-suppression", 18),  // conf-invalid has nothing to suppress
+        ("unused-suppression", 18), // conf-invalid has nothing to suppress
         ("zone-spread-missing", 19),
         ("maxmemory-unset", 21),
     ];
     let want: Vec<(String, u64)> = want.iter().map(|(r, l)| (r.to_string(), *l)).collect();
-    assert_eq!(got, want, "pdb-missing and memory-limit-unset are suppressed with reasons");
-    assert!(out.contains("did you mean `ignore.valkey-lint.io/zone-spread-missing`?"), "{out}");
+    assert_eq!(
+        got, want,
+        "pdb-missing and memory-limit-unset are suppressed with reasons"
+    );
+    assert!(
+        out.contains("did you mean `ignore.valkey-lint.io/zone-spread-missing`?"),
+        "{out}"
+    );
 }
