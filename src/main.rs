@@ -361,8 +361,14 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<u8, String> {
                     }
                 };
                 match path {
-                    Some(p) => std::fs::write(&p, text)
-                        .map_err(|e| format!("cannot write {}: {e}", p.display()))?,
+                    Some(p) => {
+                        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                            std::fs::create_dir_all(dir)
+                                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                        }
+                        std::fs::write(&p, text)
+                            .map_err(|e| format!("cannot write {}: {e}", p.display()))?
+                    }
                     None => out(&text),
                 }
             }

@@ -29,7 +29,11 @@ fn example_has_findings_and_exits_1() {
 #[test]
 fn well_configured_cluster_on_stdin_passes_every_rule() {
     let good = std::fs::read_to_string("testdata/good/valkey-cluster.yaml").unwrap();
-    let (code, out, _) = stdout(cmd().args(["check", "--fail-on", "info", "-"]).write_stdin(good));
+    let (code, out, _) = stdout(
+        cmd()
+            .args(["check", "--fail-on", "info", "-"])
+            .write_stdin(good),
+    );
     assert_eq!(code, 0, "{out}");
     assert_eq!(out, "0 error(s), 0 warning(s), 0 info in 1 file(s)\n");
 }
@@ -73,9 +77,15 @@ fn json_format_is_versioned_and_located() {
     assert_eq!(f["location"]["endColumn"], 21);
     assert_eq!(f["object"]["kind"], "StatefulSet");
     assert_eq!(f["locatedIn"]["kind"], "ConfigMap");
-    assert_eq!(f["template"], "valkey-cluster/templates/configmap.yaml", "the template to edit");
+    assert_eq!(
+        f["template"], "valkey-cluster/templates/configmap.yaml",
+        "the template to edit"
+    );
     assert_eq!(f["related"][0]["location"]["line"], 81);
-    assert_eq!(v["summary"]["errors"], 2, "maxmemory-above-limit and conf-invalid");
+    assert_eq!(
+        v["summary"]["errors"], 2,
+        "maxmemory-above-limit and conf-invalid"
+    );
     insta::assert_snapshot!("example-json", out);
 }
 
@@ -93,7 +103,13 @@ fn invalid_yaml_is_reported_and_other_documents_still_checked() {
     std::fs::write(dir.join("notes.txt"), "not yaml").unwrap();
     let (code, out, _) = stdout(
         cmd()
-            .args(["check", "--format", "json", "--enable", "maxmemory-above-limit"])
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--enable",
+                "maxmemory-above-limit",
+            ])
             .arg(&dir),
     );
     std::fs::remove_dir_all(&dir).unwrap();

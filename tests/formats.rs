@@ -13,11 +13,23 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn valkey_lint(args: &[&str]) -> (i32, String) {
-    let out = Command::cargo_bin("valkey-lint").unwrap().env("NO_COLOR", "1").args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap())
+    let out = Command::cargo_bin("valkey-lint")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+    )
 }
 
-const INPUTS: [&str; 3] = ["testdata/example", "../shared/corpus/rendered", "testdata/suppress"];
+const INPUTS: [&str; 3] = [
+    "testdata/example",
+    "../shared/corpus/rendered",
+    "testdata/suppress",
+];
 
 #[test]
 fn sarif_passes_the_official_validator_with_github_rules() {
@@ -25,19 +37,48 @@ fn sarif_passes_the_official_validator_with_github_rules() {
         panic!("SARIF_MULTITOOL is not set: run ./scripts/test.sh, which installs @microsoft/sarif-multitool from npm")
     });
     let sarif = tmp("all.sarif");
-    let (code, _) = valkey_lint(&[&["check", "--format", "sarif", "--output", sarif.to_str().unwrap()][..], &INPUTS].concat());
+    let (code, _) = valkey_lint(
+        &[
+            &[
+                "check",
+                "--format",
+                "sarif",
+                "--output",
+                sarif.to_str().unwrap(),
+            ][..],
+            &INPUTS,
+        ]
+        .concat(),
+    );
     assert_eq!(code, 1);
     let report = tmp("validation.sarif");
     let out = std::process::Command::new(&tool)
         .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-        .args(["validate", sarif.to_str().unwrap(), "--rule-kind", "Gh;Sarif", "--output", report.to_str().unwrap(), "--log", "ForceOverwrite"])
+        .args([
+            "validate",
+            sarif.to_str().unwrap(),
+            "--rule-kind",
+            "Gh;Sarif",
+            "--output",
+            report.to_str().unwrap(),
+            "--log",
+            "ForceOverwrite",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "validator failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "validator failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The validator exits 0 whatever it finds: count its results (a SARIF log itself).
-    let log: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     let run = &log["runs"][0];
-    let rules = run["tool"]["driver"]["rules"].as_array().cloned().unwrap_or_default();
+    let rules = run["tool"]["driver"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let problems: Vec<String> = run["results"]
         .as_array()
         .cloned()
@@ -49,15 +90,24 @@ fn sarif_passes_the_official_validator_with_github_rules() {
                 .as_str()
                 .or_else(|| rule.and_then(|x| x["defaultConfiguration"]["level"].as_str()))
                 .unwrap_or("warning");
-            (level == "error" || level == "warning").then(|| format!("{level} {}: {}", r["ruleId"], r["message"]))
+            (level == "error" || level == "warning")
+                .then(|| format!("{level} {}: {}", r["ruleId"], r["message"]))
         })
         .collect();
     assert!(problems.is_empty(), "{problems:#?}");
-    let ours: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let ours: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
     let results = ours["runs"][0]["results"].as_array().unwrap();
     assert!(results.len() > 50);
-    assert!(results.iter().all(|r| r["partialFingerprints"]["valkeyLint/v1"].as_str().is_some_and(|f| f.len() == 16)));
-    let ids: Vec<&str> = results.iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    assert!(results
+        .iter()
+        .all(|r| r["partialFingerprints"]["valkeyLint/v1"]
+            .as_str()
+            .is_some_and(|f| f.len() == 16)));
+    let ids: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&"unused-suppression") && ids.contains(&"maxmemory-above-limit"));
 }
 
@@ -71,7 +121,17 @@ fn fingerprints_survive_lines_moving() {
     let prints = |p: &PathBuf| -> Vec<String> {
         let (_, out) = valkey_lint(&["check", "--format", "sarif", p.to_str().unwrap()]);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        v["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["partialFingerprints"]["valkeyLint/v1"].as_str().unwrap().to_string()).collect()
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["valkeyLint/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
     };
     let (a, b) = (prints(&original), prints(&shifted));
     assert!(!a.is_empty());
@@ -83,36 +143,64 @@ fn fingerprints_survive_lines_moving() {
 
 #[test]
 fn github_commands_follow_the_workflow_command_grammar() {
-    let (code, out) = valkey_lint(&["check", "--format", "github", "testdata/example", "testdata/rules/pdb-missing/fail-no-pdb.yaml"]);
+    let (code, out) = valkey_lint(&[
+        "check",
+        "--format",
+        "github",
+        "testdata/example",
+        "testdata/rules/pdb-missing/fail-no-pdb.yaml",
+    ]);
     assert_eq!(code, 1);
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines.len() > 5);
     for l in &lines {
-        let (head, message) = l.split_once("::").and_then(|(_, rest)| rest.split_once("::")).expect(l);
+        let (head, message) = l
+            .split_once("::")
+            .and_then(|(_, rest)| rest.split_once("::"))
+            .expect(l);
         let (level, props) = head.split_once(' ').expect(l);
         assert!(["error", "warning", "notice"].contains(&level), "{l}");
         assert!(!message.contains('\n') && !message.is_empty());
-        let keys: Vec<&str> = props.split(',').map(|p| p.split_once('=').expect(l).0).collect();
+        let keys: Vec<&str> = props
+            .split(',')
+            .map(|p| p.split_once('=').expect(l).0)
+            .collect();
         assert_eq!(keys[..2], ["file", "line"], "{l}");
         // Columns only on single-line spans.
         assert!(keys.contains(&"col") != keys.contains(&"endLine"), "{l}");
     }
     assert!(out.contains("::error file=testdata/example/valkey-cluster.yaml,line=18,col=15,endColumn=21,title=valkey-lint maxmemory-above-limit::"), "{out}");
-    assert!(out.contains("92%25 of the memory limit"), "percent signs are escaped");
+    assert!(
+        out.contains("92%25 of the memory limit"),
+        "percent signs are escaped"
+    );
 }
 
 #[test]
 fn junit_is_well_formed_xml_with_a_failure_per_finding() {
-    let (_, out) = valkey_lint(&["check", "--format", "junit", "testdata/example", "testdata/kustomize/base/statefulset.yaml"]);
+    let (_, out) = valkey_lint(&[
+        "check",
+        "--format",
+        "junit",
+        "testdata/example",
+        "testdata/kustomize/base/statefulset.yaml",
+    ]);
     let xml = tmp("report.xml");
     std::fs::write(&xml, &out).unwrap();
     let check = std::process::Command::new("python3")
         .args(["-c", "import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); s = r.find('testsuite'); print(len(s.findall('testcase')), len(s.findall('testcase/failure')), s.get('failures'))", xml.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let counts = String::from_utf8(check.stdout).unwrap();
-    let n: Vec<usize> = counts.split_whitespace().map(|x| x.parse().unwrap()).collect();
+    let n: Vec<usize> = counts
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
     assert_eq!(n[1], n[2], "failures attribute counts the failures");
     assert!(n[0] > n[1] || n[1] > 0);
 }
@@ -122,15 +210,47 @@ fn several_formats_in_one_run() {
     let sarif = tmp("multi.sarif");
     let junit = tmp("multi.xml");
     let (code, out) = valkey_lint(&[
-        "check", "--format", "sarif", "--output", sarif.to_str().unwrap(), "--format", "human", "--format", "junit", "-o",
-        junit.to_str().unwrap(), "testdata/example",
+        "check",
+        "--format",
+        "sarif",
+        "--output",
+        sarif.to_str().unwrap(),
+        "--format",
+        "human",
+        "--format",
+        "junit",
+        "-o",
+        junit.to_str().unwrap(),
+        "testdata/example",
     ]);
     assert_eq!(code, 1);
-    assert!(out.contains("maxmemory-above-limit") && out.ends_with("in 1 file(s)\n"), "human on stdout: {out}");
-    assert!(std::fs::read_to_string(&sarif).unwrap().contains("\"version\": \"2.1.0\""));
-    assert!(std::fs::read_to_string(&junit).unwrap().starts_with("<?xml"));
-    let out = Command::cargo_bin("valkey-lint").unwrap().args(["check", "--format", "json", "--format", "sarif", "testdata/example"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "two formats on stdout is a usage error");
+    assert!(
+        out.contains("maxmemory-above-limit") && out.ends_with("in 1 file(s)\n"),
+        "human on stdout: {out}"
+    );
+    assert!(std::fs::read_to_string(&sarif)
+        .unwrap()
+        .contains("\"version\": \"2.1.0\""));
+    assert!(std::fs::read_to_string(&junit)
+        .unwrap()
+        .starts_with("<?xml"));
+    let out = Command::cargo_bin("valkey-lint")
+        .unwrap()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--format",
+            "sarif",
+            "testdata/example",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "two formats on stdout is a usage error"
+    );
 }
 
 #[test]
@@ -141,7 +261,14 @@ fn no_secret_in_any_format() {
     for format in ["human", "json", "sarif", "github", "junit"] {
         let (code, out) = valkey_lint(&["check", "--format", format, input.to_str().unwrap()]);
         assert_eq!(code, 1, "{format}");
-        assert!(!out.contains("Sup3rS3cret"), "{format} leaks the password:\n{out}");
-        assert!(out.contains("password-plaintext") || format == "junit" && out.contains("password-plaintext"), "{format}");
+        assert!(
+            !out.contains("Sup3rS3cret"),
+            "{format} leaks the password:\n{out}"
+        );
+        assert!(
+            out.contains("password-plaintext")
+                || format == "junit" && out.contains("password-plaintext"),
+            "{format}"
+        );
     }
 }

@@ -12,11 +12,18 @@ fn tmpdir(name: &str) -> PathBuf {
 }
 
 fn bin_dir() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_valkey-lint")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_BIN_EXE_valkey-lint"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn path_with_binary() -> String {
-    format!("{}:{}", bin_dir().display(), std::env::var("PATH").unwrap_or_default())
+    format!(
+        "{}:{}",
+        bin_dir().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
 
 fn repo_root() -> PathBuf {
@@ -27,10 +34,28 @@ fn repo_root() -> PathBuf {
 fn action_yml_wires_the_scripts_and_inputs() {
     let text = std::fs::read_to_string(repo_root().join("action.yml")).unwrap();
     let docs = valkey_lint::yaml::split_documents(&text);
-    let action = valkey_lint::yaml::parse_document(&text, &docs[0], 0).unwrap().unwrap();
-    assert_eq!(action.path(&["runs", "using"]).and_then(|n| n.as_str()), Some("composite"));
-    let inputs: Vec<&str> = action.get("inputs").unwrap().entries().iter().filter_map(|(k, _)| k.as_str()).collect();
-    for i in ["paths", "config", "fail-on", "format", "sarif-file", "upload-sarif"] {
+    let action = valkey_lint::yaml::parse_document(&text, &docs[0], 0)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        action.path(&["runs", "using"]).and_then(|n| n.as_str()),
+        Some("composite")
+    );
+    let inputs: Vec<&str> = action
+        .get("inputs")
+        .unwrap()
+        .entries()
+        .iter()
+        .filter_map(|(k, _)| k.as_str())
+        .collect();
+    for i in [
+        "paths",
+        "config",
+        "fail-on",
+        "format",
+        "sarif-file",
+        "upload-sarif",
+    ] {
         assert!(inputs.contains(&i), "input {i}");
         assert!(text.contains(&format!("inputs.{i}")), "input {i} is used");
     }
@@ -72,21 +97,60 @@ fn run_action(inputs: &[(&str, &str)], workspace: &Path) -> (std::process::Outpu
 fn action_check_step_annotates_writes_sarif_and_reports_the_exit_code() {
     let ws = tmpdir("action");
     std::fs::create_dir_all(ws.join("deploy")).unwrap();
-    std::fs::copy(repo_root().join("testdata/example/valkey-cluster.yaml"), ws.join("deploy/cache.yaml")).unwrap();
-    std::fs::copy(repo_root().join("testdata/good/valkey-cluster.yaml"), ws.join("deploy/good.yaml")).unwrap();
-    let (out, outputs, summary) = run_action(&[("paths", "deploy"), ("fail-on", "error"), ("format", "github"), ("sarif-file", "out/results.sarif")], &ws);
-    assert!(out.status.success(), "the step itself succeeds: {}", String::from_utf8_lossy(&out.stderr));
+    std::fs::copy(
+        repo_root().join("testdata/example/valkey-cluster.yaml"),
+        ws.join("deploy/cache.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo_root().join("testdata/good/valkey-cluster.yaml"),
+        ws.join("deploy/good.yaml"),
+    )
+    .unwrap();
+    let (out, outputs, summary) = run_action(
+        &[
+            ("paths", "deploy"),
+            ("fail-on", "error"),
+            ("format", "github"),
+            ("sarif-file", "out/results.sarif"),
+        ],
+        &ws,
+    );
+    assert!(
+        out.status.success(),
+        "the step itself succeeds: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let log = String::from_utf8(out.stdout).unwrap();
     assert!(log.contains("::error file=deploy/cache.yaml,line=18,col=15,endColumn=21,title=valkey-lint maxmemory-above-limit::"), "{log}");
     assert!(!log.contains("good.yaml"), "{log}");
-    assert!(outputs.contains("exit-code=1\n") && outputs.contains("sarif-file=out/results.sarif\n"), "{outputs}");
-    let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(ws.join("out/results.sarif")).unwrap()).unwrap();
-    assert_eq!(sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "deploy/cache.yaml");
-    assert!(summary.starts_with("### valkey-lint") && summary.contains("error(s)"), "{summary}");
+    assert!(
+        outputs.contains("exit-code=1\n") && outputs.contains("sarif-file=out/results.sarif\n"),
+        "{outputs}"
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.join("out/results.sarif")).unwrap())
+            .unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+            ["uri"],
+        "deploy/cache.yaml"
+    );
+    assert!(
+        summary.starts_with("### valkey-lint") && summary.contains("error(s)"),
+        "{summary}"
+    );
 
     // A clean path: exit code 0; a config file is passed through.
     std::fs::write(ws.join("strict.yaml"), "severity: {tls-disabled: error}\n").unwrap();
-    let (_, outputs, _) = run_action(&[("paths", "deploy/good.yaml"), ("config", "strict.yaml"), ("sarif-file", "clean.sarif")], &ws);
+    let (_, outputs, _) = run_action(
+        &[
+            ("paths", "deploy/good.yaml"),
+            ("config", "strict.yaml"),
+            ("sarif-file", "clean.sarif"),
+        ],
+        &ws,
+    );
     assert!(outputs.contains("exit-code=0\n"), "{outputs}");
     std::fs::remove_dir_all(&ws).unwrap();
 }
@@ -102,20 +166,37 @@ fn action_install_step_uses_the_binary_on_path() {
         .env("INPUT_VERSION", env!("CARGO_PKG_VERSION"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("({})", env!("CARGO_PKG_VERSION"))));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("({})", env!("CARGO_PKG_VERSION")))
+    );
     assert!(!ws.join("github_path").exists(), "nothing installed");
     std::fs::remove_dir_all(&ws).unwrap();
 }
 
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A temporary git repository with a good and a bad manifest, staged.
@@ -123,27 +204,41 @@ fn gitops_repo(name: &str) -> PathBuf {
     let dir = tmpdir(name);
     git(&dir, &["init", "-q"]);
     std::fs::create_dir_all(dir.join("apps")).unwrap();
-    std::fs::copy(repo_root().join("testdata/good/valkey-cluster.yaml"), dir.join("apps/good.yaml")).unwrap();
+    std::fs::copy(
+        repo_root().join("testdata/good/valkey-cluster.yaml"),
+        dir.join("apps/good.yaml"),
+    )
+    .unwrap();
     git(&dir, &["add", "."]);
     dir
 }
 
 fn pre_commit() -> String {
-    std::env::var("PRE_COMMIT").unwrap_or_else(|_| panic!("PRE_COMMIT is not set: run ./scripts/test.sh, which installs pre-commit from PyPI"))
+    std::env::var("PRE_COMMIT").unwrap_or_else(|_| {
+        panic!("PRE_COMMIT is not set: run ./scripts/test.sh, which installs pre-commit from PyPI")
+    })
 }
 
 fn try_repo(dir: &Path, hook: &str, extra_env: &[(&str, String)]) -> (bool, String) {
     let mut cmd = Command::new(pre_commit());
-    cmd.args(["try-repo", repo_root().to_str().unwrap(), hook, "--all-files", "--color", "never"])
-        .current_dir(dir)
-        .env("PATH", path_with_binary())
-        .env("PRE_COMMIT_HOME", dir.join(".pre-commit-home"))
-        .env("NO_COLOR", "1");
+    cmd.args([
+        "try-repo",
+        repo_root().to_str().unwrap(),
+        hook,
+        "--all-files",
+        "--color",
+        "never",
+    ])
+    .current_dir(dir)
+    .env("PATH", path_with_binary())
+    .env("PRE_COMMIT_HOME", dir.join(".pre-commit-home"))
+    .env("NO_COLOR", "1");
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
     let out = cmd.output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
 }
 
@@ -152,23 +247,38 @@ fn pre_commit_system_hook_passes_good_and_blocks_bad_manifests() {
     let dir = gitops_repo("pc-system");
     let (ok, text) = try_repo(&dir, "valkey-lint-system", &[]);
     assert!(ok, "good manifests pass: {text}");
-    std::fs::copy(repo_root().join("testdata/example/valkey-cluster.yaml"), dir.join("apps/cache.yaml")).unwrap();
+    std::fs::copy(
+        repo_root().join("testdata/example/valkey-cluster.yaml"),
+        dir.join("apps/cache.yaml"),
+    )
+    .unwrap();
     git(&dir, &["add", "."]);
     let (ok, text) = try_repo(&dir, "valkey-lint-system", &[]);
     assert!(!ok, "{text}");
-    assert!(text.contains("maxmemory-above-limit") && text.contains("apps/cache.yaml:18:15"), "{text}");
+    assert!(
+        text.contains("maxmemory-above-limit") && text.contains("apps/cache.yaml:18:15"),
+        "{text}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn pre_commit_rust_hook_builds_from_the_repository() {
     let dir = gitops_repo("pc-rust");
-    std::fs::copy(repo_root().join("testdata/example/valkey-cluster.yaml"), dir.join("apps/cache.yaml")).unwrap();
+    std::fs::copy(
+        repo_root().join("testdata/example/valkey-cluster.yaml"),
+        dir.join("apps/cache.yaml"),
+    )
+    .unwrap();
     git(&dir, &["add", "."]);
     // pre-commit builds the hook with `cargo install`; a shared target folder keeps the
     // dependencies compiled across runs.
     let target = repo_root().join("target/pre-commit");
-    let (ok, text) = try_repo(&dir, "valkey-lint", &[("CARGO_TARGET_DIR", target.display().to_string())]);
+    let (ok, text) = try_repo(
+        &dir,
+        "valkey-lint",
+        &[("CARGO_TARGET_DIR", target.display().to_string())],
+    );
     assert!(!ok, "{text}");
     assert!(text.contains("maxmemory-above-limit"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();

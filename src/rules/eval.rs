@@ -757,10 +757,7 @@ fn finding(rule: &Rule, subject: &Subject, ctx: &Context, owner: Owner) -> Findi
         object: Some(object),
         located_in: owner.clone(),
         // The template the user edits: the one of the object the primary span lies in.
-        template: owner
-            .as_ref()
-            .and_then(|o| o.template.clone())
-            .or(template),
+        template: owner.as_ref().and_then(|o| o.template.clone()).or(template),
         file_name: None,
         input_error: false,
     }
