@@ -9,6 +9,7 @@ pub mod check;
 pub mod config;
 pub mod finding;
 pub mod k8s;
+pub mod netpol;
 pub mod redact;
 pub mod render;
 pub mod report;

@@ -76,8 +76,9 @@ pub enum MemoryError {
 
 /// Bytes of a valkey-server memory value exactly as `memtoull` reads it.
 ///
-/// Quirks kept on purpose: a unit with no digits (`gb`) or an empty string is 0; huge values
-/// wrap around without an error, as the C code does.
+/// The number before the unit must fit in 128 characters and in a u64 (`strtoull` with its range
+/// check). Quirks kept on purpose: a unit with no digits (`gb`) or an empty string is 0; the
+/// multiplication by the unit wraps around without an error, as the C code does.
 pub fn parse_memory(text: &str) -> Result<u64, MemoryError> {
     let digits_end = text
         .find(|c: char| !c.is_ascii_digit())
@@ -93,9 +94,15 @@ pub fn parse_memory(text: &str) -> Result<u64, MemoryError> {
         "gb" => 1024 * 1024 * 1024,
         _ => return Err(MemoryError::Invalid),
     };
+    if digits.len() >= 128 {
+        return Err(MemoryError::Invalid);
+    }
     let mut value: u64 = 0;
     for d in digits.bytes() {
-        value = value.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(d - b'0')))
+            .ok_or(MemoryError::Invalid)?;
     }
     Ok(value.wrapping_mul(mul))
 }
@@ -158,10 +165,25 @@ mod tests {
         assert_eq!(parse_memory("100b"), Ok(100));
         assert_eq!(parse_memory("gb"), Ok(0));
         assert_eq!(parse_memory(""), Ok(0));
+        assert_eq!(parse_memory("18446744073709551615"), Ok(u64::MAX));
+        // The unit multiplication wraps, as in the server.
+        assert_eq!(
+            parse_memory("18446744073709551615kb"),
+            Ok(u64::MAX.wrapping_mul(1024))
+        );
+        let long_zeros = format!("{}5", "0".repeat(126));
+        assert_eq!(parse_memory(&long_zeros), Ok(5));
         for bad in [
             "1Gi", "1Mi", "1.5gb", "+1gb", "-1", "1t", "1tb", "0x10", "1e9",
         ] {
             assert_eq!(parse_memory(bad), Err(MemoryError::Invalid), "{bad}");
+        }
+        for bad in [
+            "18446744073709551616".to_string(),
+            "99999999999999999999".to_string(),
+            format!("{}5", "0".repeat(127)),
+        ] {
+            assert_eq!(parse_memory(&bad), Err(MemoryError::Invalid), "{bad}");
         }
     }
 

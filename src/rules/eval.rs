@@ -79,6 +79,65 @@ fn key_loc(parent: &Node, key: &str, locs: &mut Locs) -> Option<Value> {
     parent.entry(key).map(|(k, _)| locs.add(k.span, None))
 }
 
+/// What the NetworkPolicies selecting the pods let through, port by port (see [`crate::netpol`]).
+fn network_value(w: &Workload, server: &BTreeMap<String, Value>) -> Option<Value> {
+    use crate::netpol::{allows, restricted, Peer};
+    let spec = w.pod_spec()?;
+    let policies: Vec<&Node> = w.network_policies.iter().map(|r| r.doc.as_ref()).collect();
+    let int = |k: &str| match server.get(k) {
+        Some(Value::Int(i)) => Some(*i),
+        _ => None,
+    };
+    let tls = matches!(server.get("tlsEnabled"), Some(Value::Bool(true)));
+    let client = match (int("port"), int("tlsPort")) {
+        (Some(p), Some(t)) if tls && (p == 0 || t > 0) => Some(t),
+        (Some(p), _) if p > 0 => Some(p),
+        _ => None,
+    }?;
+    let allowed =
+        |port: i64, peer: Peer| Value::Bool(allows(&policies, &w.pod_labels, spec, port, peer));
+    let mut n = BTreeMap::new();
+    n.insert("restricted".into(), Value::Bool(restricted(&policies)));
+    n.insert("clientPort".into(), Value::Int(client));
+    n.insert("clientFromOthers".into(), allowed(client, Peer::OtherPods));
+    n.insert(
+        "clientFromOtherNamespaces".into(),
+        allowed(client, Peer::OtherNamespace),
+    );
+    n.insert("clientFromSelf".into(), allowed(client, Peer::SelfPods));
+    if matches!(server.get("clusterEnabled"), Some(Value::Bool(true))) {
+        if let Some(bus) = int("clusterBusPort") {
+            n.insert("busPort".into(), Value::Int(bus));
+            n.insert("busFromSelf".into(), allowed(bus, Peer::SelfPods));
+        }
+    }
+    if w.containers.iter().any(|c| c.role == Role::Sentinel) {
+        n.insert("sentinelFromSelf".into(), allowed(26379, Peer::SelfPods));
+        n.insert("sentinelFromOthers".into(), allowed(26379, Peer::OtherPods));
+    }
+    // An exporter: a container port named like metrics, or the redis_exporter default 9121.
+    let metrics = spec
+        .get("containers")
+        .map_or(&[][..], Node::items)
+        .iter()
+        .flat_map(|c| c.get("ports").map_or(&[][..], Node::items))
+        .find(|p| {
+            p.get("name")
+                .and_then(Node::as_str)
+                .is_some_and(|n| n.contains("metrics"))
+                || p.get("containerPort").and_then(Node::as_i64) == Some(9121)
+        })
+        .and_then(|p| p.get("containerPort").and_then(Node::as_i64));
+    if let Some(port) = metrics {
+        n.insert("metricsPort".into(), Value::Int(port));
+        n.insert(
+            "metricsFromOtherNamespaces".into(),
+            allowed(port, Peer::OtherNamespace),
+        );
+    }
+    Some(map_value(n))
+}
+
 /// The id of a workload as findings name it.
 pub fn object_id(w: &Workload) -> ObjectId {
     ObjectId {
@@ -176,6 +235,24 @@ fn workload_value(w: &Workload, locs: &mut Locs, anchors: &mut HashMap<String, V
     m.insert("pdbs".into(), rel(&w.pdbs, locs));
     m.insert("services".into(), rel(&w.services, locs));
     m.insert("networkPolicies".into(), rel(&w.network_policies, locs));
+    // The ingress rules of the first policy that restricts ingress, for network rules to point at.
+    if let Some(np) = w
+        .network_policies
+        .iter()
+        .find(|r| crate::netpol::restricted(&[r.doc.as_ref()]))
+    {
+        let spec = np.doc.get("spec");
+        let key = spec
+            .and_then(|s| s.entry("ingress"))
+            .or_else(|| np.doc.entry("spec"))
+            .map(|(k, _)| k.span);
+        if let Some(span) = key {
+            anchors.insert(
+                "workload.networkPolicy".into(),
+                locs.add(span, Some(related_id(&np.entry))),
+            );
+        }
+    }
     map_value(m)
 }
 
@@ -403,6 +480,9 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
                     .any(|a| a.starts_with('>') || a.starts_with('#'))
         });
     m.insert("authEnabled".into(), Value::Bool(auth));
+    if let Some(net) = network_value(w, &m) {
+        m.insert("network".into(), net);
+    }
     if let Some((path, volume)) = &c.data_dir {
         let mut d = BTreeMap::new();
         d.insert("path".into(), s(path));

@@ -15,11 +15,12 @@ pub enum Kind {
     Enum(&'static [&'static str]),
     /// One or more names out of the list (e.g. `shutdown-on-sigterm save now`).
     MultiEnum(&'static [&'static str]),
-    /// Any single token (some have validators, not modelled).
+    /// Any single token (the validators some have are in `conf::check`).
     String,
-    /// Octal integer (`unixsocketperm`).
+    /// Octal integer as `strtoll` reads it (`unixsocketperm`, 0 to 0777).
     Octal,
-    /// Several free tokens, or one token split again on spaces (`bind`, `client-output-buffer-limit`, …).
+    /// Several free tokens, or one non-empty token split again like a config line (`bind`,
+    /// `client-output-buffer-limit`, …).
     Multi,
     /// `save`: pairs of integers, or `""`.
     Save,

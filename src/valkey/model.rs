@@ -489,7 +489,13 @@ fn server_container(
     let bitnami = bitnami_flavour(image);
     let mut argv: Option<Vec<Word>> = None;
     let mut script_text: Vec<(String, Option<Node>)> = Vec::new();
-    if cmd.first().is_some_and(|p| script::is_server(p)) {
+    let sentinel_prog = cmd.first().is_some_and(|p| {
+        matches!(
+            p.rsplit('/').next(),
+            Some("valkey-sentinel" | "redis-sentinel")
+        )
+    });
+    if sentinel_prog || cmd.first().is_some_and(|p| script::is_server(p)) {
         argv = Some(cmd_words.clone());
     } else if let Some(pos) = cmd.iter().position(|a| a == "-c") {
         let node = ["command", "args"]
