@@ -338,6 +338,14 @@ const EXPECTED: &[(&str, &str, &str, usize, usize)] = &[
         2278,
         15,
     ),
+    // The NetworkPolicy admits the exporter port 9121 only from pods of prod-cache.
+    (
+        "bitnami-valkey-cluster-prod.yaml",
+        "metrics-port-blocked",
+        "cart-valkey-cluster",
+        2382,
+        3,
+    ),
     (
         "bitnami-valkey-cluster-prod.yaml",
         "grace-period-too-short",

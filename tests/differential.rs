@@ -160,14 +160,19 @@ fn read_log(log: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Our verdict on a config text.
+/// Our verdict on a config text: every line checked as the server checks it, then the
+/// whole-file rule (module options need a `loadmodule`).
 fn our_verdict(text: &str) -> Result<(), String> {
-    for line in conf::lines(text) {
+    let lines = conf::lines(text);
+    for line in &lines {
         if let Some(at) = line.unbalanced {
             return Err(format!("unbalanced quotes at byte {at}"));
         }
         let args: Vec<&str> = line.tokens.iter().map(|t| t.text.as_str()).collect();
         conf::check(&args, false).map_err(|p| p.message)?;
+    }
+    if let Some((_, p)) = conf::check_module_configs(&lines) {
+        return Err(p.message);
     }
     Ok(())
 }
