@@ -431,6 +431,12 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<u8, String> {
             }
             let p = dir.join("README.md");
             std::fs::write(&p, docs::index(&rules)).map_err(|e| format!("{}: {e}", p.display()))?;
+            // The project README carries the rule list too, between markers.
+            if let Ok(readme) = std::fs::read_to_string("README.md") {
+                if let Some(updated) = docs::update_readme(&readme, &rules) {
+                    std::fs::write("README.md", updated).map_err(|e| format!("README.md: {e}"))?;
+                }
+            }
             out(&format!(
                 "wrote {} rule pages to {}\n",
                 rules.len(),

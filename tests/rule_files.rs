@@ -56,6 +56,10 @@ fn generated_docs_are_fresh() {
     {
         stale.push("docs/rules/README.md".into());
     }
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    if docs::update_readme(&readme, &rules).as_deref() != Some(readme.as_str()) {
+        stale.push("README.md (rules section)".into());
+    }
     assert!(
         stale.is_empty(),
         "stale rule docs {stale:?}: run `cargo run -- docs --out docs/rules`"

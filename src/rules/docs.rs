@@ -114,3 +114,35 @@ pub fn index(rules: &[Rule]) -> String {
     }
     out
 }
+
+/// The rules section of the README: every rule by category, with counts.
+pub fn readme_section(rules: &[Rule]) -> String {
+    let mut cats: Vec<&str> = rules.iter().map(|r| r.category.as_str()).collect();
+    cats.sort();
+    cats.dedup();
+    let mut out = format!(
+        "{} rules in {} categories (`valkey-lint rules`; a page per rule in [docs/rules](docs/rules/README.md)):\n\n| category | rules |\n|---|---|\n",
+        rules.len(),
+        cats.len()
+    );
+    for c in cats {
+        let ids: Vec<String> = rules
+            .iter()
+            .filter(|r| r.category == c)
+            .map(|r| format!("[`{}`](docs/rules/{}.md) ({})", r.id, r.id, r.severity))
+            .collect();
+        out.push_str(&format!("| {c} ({}) | {} |\n", ids.len(), ids.join(", ")));
+    }
+    out
+}
+
+/// Markers around the generated rules section of the README.
+pub const README_MARKERS: (&str, &str) = ("<!-- rules:start -->", "<!-- rules:end -->");
+
+/// The README with its rules section replaced; `None` when the markers are missing.
+pub fn update_readme(readme: &str, rules: &[Rule]) -> Option<String> {
+    let (a, b) = README_MARKERS;
+    let start = readme.find(a)? + a.len();
+    let end = readme.find(b)?;
+    Some(format!("{}\n{}{}", &readme[..start], readme_section(rules), &readme[end..]))
+}
