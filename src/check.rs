@@ -185,10 +185,7 @@ pub fn check(
             Parsed::Error(f) => findings.push(*f),
         }
     }
-    let index = Index {
-        entries: &entries,
-        files,
-    };
+    let index = Index::new(&entries, files);
     let workloads: Vec<&Entry> = entries.iter().filter(|e| e.is_workload()).collect();
     // Every rule id the annotations may name: built-in ones (enabled or not) and loaded ones.
     let mut known_ids: Vec<&str> = load::BUILTIN

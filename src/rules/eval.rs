@@ -14,19 +14,18 @@ use cel::objects::{Key, Map};
 use cel::{Context, Env, Value};
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
 
-/// A regex compiled once per pattern for the whole run.
+/// A regex compiled once per pattern and thread (patterns are checked when rules load).
 pub fn cached_regex(pattern: &str) -> Result<Regex, String> {
-    static CACHE: OnceLock<RwLock<HashMap<String, Regex>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(r) = cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
+    thread_local! {
+        static CACHE: std::cell::RefCell<HashMap<String, Regex>> = Default::default();
+    }
+    if let Some(r) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(r);
     }
     let r = Regex::new(pattern).map_err(|e| format!("invalid regex `{pattern}`: {e}"))?;
-    if let Ok(mut c) = cache.write() {
-        c.insert(pattern.to_string(), r.clone());
-    }
+    CACHE.with(|c| c.borrow_mut().insert(pattern.to_string(), r.clone()));
     Ok(r)
 }
 

@@ -15,7 +15,7 @@ use super::script::{self, Env, Word};
 use crate::k8s::{pod_template, string_map, Entry, Labels};
 use crate::source::Files;
 use crate::yaml::{parse_document, Node, Span};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// One occurrence of a directive in the effective configuration.
@@ -288,9 +288,37 @@ pub struct Index<'a> {
     pub entries: &'a [Entry],
     /// The files.
     pub files: &'a Files,
+    /// Entry positions by (kind, namespace): lookups stay constant-time on 100k documents.
+    by_namespace: HashMap<(&'a str, &'a str), Vec<usize>>,
 }
 
-impl Index<'_> {
+impl<'a> Index<'a> {
+    /// Indexes the entries of a run.
+    pub fn new(entries: &'a [Entry], files: &'a Files) -> Index<'a> {
+        let mut by_namespace: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            by_namespace
+                .entry((e.kind.as_str(), e.namespace.as_str()))
+                .or_default()
+                .push(i);
+        }
+        Index {
+            entries,
+            files,
+            by_namespace,
+        }
+    }
+
+    fn of(&self, kind: &str, namespace: &str) -> Vec<&'a Entry> {
+        let entries = self.entries;
+        self.by_namespace
+            .get(&(kind, namespace))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| &entries[i])
+            .collect()
+    }
+
     /// Parses an indexed object's document again.
     pub fn parse(&self, e: &Entry) -> Option<Arc<Node>> {
         let f = self.files.get(e.doc.file);
@@ -308,16 +336,13 @@ impl Index<'_> {
 
     /// The object of `kind` named `name` in `namespace`.
     pub fn find(&self, kind: &str, namespace: &str, name: &str) -> Option<&Entry> {
-        self.entries
-            .iter()
-            .find(|e| e.kind == kind && e.name == name && e.namespace == namespace)
+        self.of(kind, namespace).into_iter().find(|e| e.name == name)
     }
 
     /// Objects of `kind` in `namespace` whose selector matches `labels`.
     pub fn selecting(&self, kind: &str, namespace: &str, labels: &Labels) -> Vec<Related> {
-        self.entries
-            .iter()
-            .filter(|e| e.kind == kind && e.namespace == namespace)
+        self.of(kind, namespace)
+            .into_iter()
             .filter(|e| e.selector.as_ref().is_some_and(|s| s.matches(labels)))
             .filter_map(|e| {
                 Some(Related {
