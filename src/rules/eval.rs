@@ -137,6 +137,25 @@ fn network_value(w: &Workload, server: &BTreeMap<String, Value>) -> Option<Value
     Some(map_value(n))
 }
 
+/// How many of `replicas` pods a PodDisruptionBudget lets be down at once, as the eviction API
+/// computes it (percentages rounded up); `None` when it cannot be told.
+fn pdb_disruptions(pdb: &Node, replicas: i64) -> Option<i64> {
+    let spec = pdb.get("spec")?;
+    let amount = |n: &Node| -> Option<i64> {
+        match n.as_str()?.strip_suffix('%') {
+            Some(p) => Some((p.trim().parse::<i64>().ok()? * replicas + 99) / 100),
+            None => n.as_i64(),
+        }
+    };
+    if let Some(m) = spec.get("maxUnavailable") {
+        return amount(m).map(|n| n.clamp(0, replicas));
+    }
+    if let Some(m) = spec.get("minAvailable") {
+        return amount(m).map(|n| (replicas - n).clamp(0, replicas));
+    }
+    None
+}
+
 /// The id of a workload as findings name it.
 pub fn object_id(w: &Workload) -> ObjectId {
     ObjectId {
@@ -223,6 +242,11 @@ fn workload_value(w: &Workload, locs: &mut Locs, anchors: &mut HashMap<String, V
                     if let Value::Map(map) = &mut v {
                         let inner = Arc::make_mut(&mut map.map);
                         inner.insert(Key::from("name".to_string()), s(&r.entry.name));
+                        if r.entry.kind == "PodDisruptionBudget" {
+                            if let Some(n) = pdb_disruptions(&r.doc, w.replicas) {
+                                inner.insert(Key::from("maxDisruptions".to_string()), Value::Int(n));
+                            }
+                        }
                         let idx = locs.spans.len() - 1;
                         locs.owners[idx] = Some(related_id(&r.entry));
                     }
@@ -479,6 +503,9 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
                     .any(|a| a.starts_with('>') || a.starts_with('#'))
         });
     m.insert("authEnabled".into(), Value::Bool(auth));
+    if let Some(n) = c.cluster_replicas {
+        m.insert("clusterReplicasPerShard".into(), Value::Int(n));
+    }
     if let Some(net) = network_value(w, &m) {
         m.insert("network".into(), net);
     }

@@ -138,10 +138,33 @@ pub struct ServerContainer {
     pub prestop_known: bool,
     /// Liveness, readiness and startup exec probes: command and script texts, and whether known.
     pub probes: Vec<(Vec<String>, bool)>,
+    /// Replicas per primary in cluster mode, when the manifests say (Bitnami
+    /// `*_CLUSTER_REPLICAS`, `valkey-cli --cluster create --cluster-replicas N`).
+    pub cluster_replicas: Option<i64>,
     /// Where `dir` lives: (path, volume kind) where the kind is `persistentVolumeClaim`,
     /// `emptyDir`, `hostPath`, `container` (no volume: the container's own filesystem) or
     /// another volume source name; `None` when `dir` is only known at run time.
     pub data_dir: Option<(String, String)>,
+}
+
+/// Replicas per shard from the Bitnami cluster env var or a `--cluster-replicas` argument.
+fn cluster_replicas(env: &Env, cmd: &[String]) -> Option<i64> {
+    for k in ["VALKEY_CLUSTER_REPLICAS", "REDIS_CLUSTER_REPLICAS"] {
+        if let Some(n) = env.get(k).and_then(|v| v.trim().parse().ok()) {
+            return Some(n);
+        }
+    }
+    let text = cmd.join(" ");
+    for pat in ["VALKEY_CLUSTER_REPLICAS=", "REDIS_CLUSTER_REPLICAS=", "--cluster-replicas "] {
+        if let Some(pos) = text.find(pat) {
+            let rest = text[pos + pat.len()..].trim_start_matches(['"', '\'']);
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if let Ok(n) = digits.parse() {
+                return Some(n);
+            }
+        }
+    }
+    None
 }
 
 /// The working directory of the known images, which is `dir` when the config does not set it.
@@ -613,6 +636,7 @@ fn server_container(
         .map(|p| exec_text(c, &[p, "exec", "command"], &vfs))
         .collect();
     let data_dir = role_data_dir(&config, image, c, spec);
+    let cluster_replicas = cluster_replicas(&env, &cmd);
     Some(ServerContainer {
         index,
         name: name.to_string(),
@@ -624,6 +648,7 @@ fn server_container(
         prestop_known,
         probes,
         data_dir,
+        cluster_replicas,
     })
 }
 
