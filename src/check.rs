@@ -202,6 +202,8 @@ pub fn check(
         of(Subject::Container),
         of(Subject::Object),
     );
+    // Services that serve Valkey pods, for the rules about what scrapes them.
+    let valkey_services = std::sync::Mutex::new(std::collections::HashSet::new());
     let results = parallel(&workloads, |entry| {
         guarded(entry, |out| {
             let Some(doc) = index.parse(entry) else {
@@ -210,6 +212,13 @@ pub fn check(
             let Some(w) = model::build(entry, doc, &index) else {
                 return;
             };
+            if let Ok(mut set) = valkey_services.lock() {
+                set.extend(
+                    w.services
+                        .iter()
+                        .map(|r| (r.entry.namespace.clone(), r.entry.name.clone())),
+                );
+            }
             eval::evaluate(
                 &eval::env(),
                 &workload_rules,
@@ -224,6 +233,7 @@ pub fn check(
             crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
         })
     });
+    let valkey_services = valkey_services.into_inner().unwrap_or_default();
     let objects: Vec<&Entry> = entries
         .iter()
         .filter(|e| object_rules.iter().any(|r| r.kinds.contains(&e.kind)))
@@ -231,7 +241,14 @@ pub fn check(
     let object_results = parallel(&objects, |entry| {
         guarded(entry, |out| {
             if let Some(doc) = index.parse(entry) {
-                eval::evaluate_object(&eval::env(), &object_rules, entry, &doc, params, out);
+                let mut extra = Vec::new();
+                if entry.kind == "ServiceMonitor" {
+                    extra.push((
+                        "targets",
+                        eval::servicemonitor_targets(&doc, entry, &index, &valkey_services),
+                    ));
+                }
+                eval::evaluate_object(&eval::env(), &object_rules, entry, &doc, extra, params, out);
                 let object = eval::related_id(entry);
                 let suppressions = crate::suppress::of(&doc);
                 let template = entry.doc.slice.template.as_ref();

@@ -391,6 +391,44 @@ const EXPECTED: &[(&str, &str, &str, usize, usize)] = &[
         891,
         15,
     ),
+    // Chart-generated password Secrets without `helm.sh/resource-policy: keep` (the prod renders
+    // use existingSecret); the Redis master's preStop `redis-cli BGSAVE && sleep 15` never checks
+    // the reply.
+    (
+        "bitnami-valkey-default.yaml",
+        "generated-secret-not-kept",
+        "rel-valkey",
+        801,
+        1,
+    ),
+    (
+        "bitnami-redis-default.yaml",
+        "generated-secret-not-kept",
+        "rel-redis",
+        801,
+        1,
+    ),
+    (
+        "bitnami-redis-replication-prod.yaml",
+        "generated-secret-not-kept",
+        "queue-redis",
+        975,
+        1,
+    ),
+    (
+        "bitnami-redis-replication-prod.yaml",
+        "cli-probe-ignores-errors",
+        "queue-redis-master",
+        242,
+        17,
+    ),
+    (
+        "bitnami-valkey-cluster-default.yaml",
+        "generated-secret-not-kept",
+        "rel-valkey-cluster",
+        2434,
+        1,
+    ),
 ];
 
 #[test]

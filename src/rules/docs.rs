@@ -144,5 +144,10 @@ pub fn update_readme(readme: &str, rules: &[Rule]) -> Option<String> {
     let (a, b) = README_MARKERS;
     let start = readme.find(a)? + a.len();
     let end = readme.find(b)?;
-    Some(format!("{}\n{}{}", &readme[..start], readme_section(rules), &readme[end..]))
+    Some(format!(
+        "{}\n{}{}",
+        &readme[..start],
+        readme_section(rules),
+        &readme[end..]
+    ))
 }

@@ -41,29 +41,40 @@ fn s(v: &str) -> Value {
 
 /// Locations of one subject, indexed by the `loc` numbers in its CEL values.
 #[derive(Default)]
-struct Locs {
+struct Locs<'a> {
     spans: Vec<Span>,
     /// What object each span lies in, when it is not the workload.
     owners: Vec<Option<ObjectId>>,
+    /// The mapping node behind a `loc`, so that `at:` can reach keys holding lists or scalars.
+    nodes: Vec<Option<&'a Node>>,
 }
 
-impl Locs {
+impl<'a> Locs<'a> {
     fn add(&mut self, span: Span, owner: Option<ObjectId>) -> Value {
         self.spans.push(span);
         self.owners.push(owner);
+        self.nodes.push(None);
         Value::Int(self.spans.len() as i64 - 1)
+    }
+
+    fn add_node(&mut self, node: &'a Node) -> Value {
+        let v = self.add(node.span, None);
+        if let Some(last) = self.nodes.last_mut() {
+            *last = Some(node);
+        }
+        v
     }
 }
 
 /// Builds a CEL value from YAML, adding `loc` to every mapping.
-fn yaml_value(n: &Node, locs: &mut Locs) -> Value {
+fn yaml_value<'a>(n: &'a Node, locs: &mut Locs<'a>) -> Value {
     match &n.value {
         crate::yaml::Value::Map(entries) => {
             let mut m: BTreeMap<String, Value> = entries
                 .iter()
                 .filter_map(|(k, v)| Some((k.as_str()?.to_string(), yaml_value(v, locs))))
                 .collect();
-            m.insert("loc".into(), locs.add(n.span, None));
+            m.insert("loc".into(), locs.add_node(n));
             map_value(m)
         }
         crate::yaml::Value::Seq(items) => Value::List(Arc::new(
@@ -74,7 +85,7 @@ fn yaml_value(n: &Node, locs: &mut Locs) -> Value {
 }
 
 /// Key node spans for `at:` paths that name a YAML key (point at `resources:`, not its value).
-fn key_loc(parent: &Node, key: &str, locs: &mut Locs) -> Option<Value> {
+fn key_loc(parent: &Node, key: &str, locs: &mut Locs<'_>) -> Option<Value> {
     parent.entry(key).map(|(k, _)| locs.add(k.span, None))
 }
 
@@ -179,14 +190,18 @@ pub fn related_id(e: &crate::k8s::Entry) -> ObjectId {
 }
 
 /// The variables of one subject and the spans they point to.
-pub struct Subject {
+pub struct Subject<'a> {
     vars: Vec<(&'static str, Value)>,
-    locs: Locs,
+    locs: Locs<'a>,
     /// Named places for paths that are not plain YAML (e.g. `workload.podLabels`).
     anchors: HashMap<String, Value>,
 }
 
-fn workload_value(w: &Workload, locs: &mut Locs, anchors: &mut HashMap<String, Value>) -> Value {
+fn workload_value<'a>(
+    w: &'a Workload,
+    locs: &mut Locs<'a>,
+    anchors: &mut HashMap<String, Value>,
+) -> Value {
     let mut m = BTreeMap::new();
     m.insert("kind".into(), s(&w.entry.kind));
     m.insert("name".into(), s(&w.entry.name));
@@ -233,7 +248,7 @@ fn workload_value(w: &Workload, locs: &mut Locs, anchors: &mut HashMap<String, V
             anchors.insert("workload.podSpec.topologySpreadConstraints".into(), tsc);
         }
     }
-    let rel = |items: &[crate::valkey::model::Related], locs: &mut Locs| -> Value {
+    let rel = |items: &'a [crate::valkey::model::Related], locs: &mut Locs<'a>| -> Value {
         Value::List(Arc::new(
             items
                 .iter()
@@ -244,7 +259,8 @@ fn workload_value(w: &Workload, locs: &mut Locs, anchors: &mut HashMap<String, V
                         inner.insert(Key::from("name".to_string()), s(&r.entry.name));
                         if r.entry.kind == "PodDisruptionBudget" {
                             if let Some(n) = pdb_disruptions(&r.doc, w.replicas) {
-                                inner.insert(Key::from("maxDisruptions".to_string()), Value::Int(n));
+                                inner
+                                    .insert(Key::from("maxDisruptions".to_string()), Value::Int(n));
                             }
                         }
                         let idx = locs.spans.len() - 1;
@@ -279,7 +295,7 @@ fn workload_value(w: &Workload, locs: &mut Locs, anchors: &mut HashMap<String, V
     map_value(m)
 }
 
-fn quantity_value(n: &Node, locs: &mut Locs) -> Value {
+fn quantity_value(n: &Node, locs: &mut Locs<'_>) -> Value {
     let raw = n.as_str().unwrap_or_default();
     let mut m = BTreeMap::new();
     m.insert("raw".into(), s(raw));
@@ -290,10 +306,10 @@ fn quantity_value(n: &Node, locs: &mut Locs) -> Value {
     map_value(m)
 }
 
-fn container_value(
-    w: &Workload,
+fn container_value<'a>(
+    w: &'a Workload,
     c: &ServerContainer,
-    locs: &mut Locs,
+    locs: &mut Locs<'a>,
     anchors: &mut HashMap<String, Value>,
 ) -> Value {
     let node = w.container_node(c.index);
@@ -371,7 +387,7 @@ fn container_value(
     map_value(m)
 }
 
-fn valkey_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
+fn valkey_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value {
     let mut m = BTreeMap::new();
     for setting in &c.config.settings {
         let d = directives::lookup(&setting.name);
@@ -444,7 +460,7 @@ fn owner_of(w: &Workload, span: Span) -> Option<ObjectId> {
         .map(|r| related_id(&r.entry))
 }
 
-fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
+fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value {
     let cfg = &c.config;
     let mut m = BTreeMap::new();
     let yes = |n: &str| {
@@ -586,9 +602,9 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs) -> Value {
     map_value(m)
 }
 
-impl Subject {
+impl<'a> Subject<'a> {
     /// The subject for container rules (the workload's variables too).
-    pub fn container(w: &Workload, c: &ServerContainer) -> Subject {
+    pub fn container(w: &'a Workload, c: &ServerContainer) -> Subject<'a> {
         let mut locs = Locs::default();
         let mut anchors = HashMap::new();
         let wv = workload_value(w, &mut locs, &mut anchors);
@@ -614,6 +630,7 @@ pub fn evaluate_object(
     rules: &[&Rule],
     entry: &crate::k8s::Entry,
     doc: &Node,
+    extra: Vec<(&'static str, Value)>,
     params: &dyn Fn(&Rule) -> Value,
     out: &mut Vec<Finding>,
 ) {
@@ -623,8 +640,10 @@ pub fn evaluate_object(
     if let Some((k, _)) = doc.entry("kind") {
         anchors.insert("object".into(), locs.add(k.span, None));
     }
+    let mut vars = vec![("object", v)];
+    vars.extend(extra);
     let subject = Subject {
-        vars: vec![("object", v)],
+        vars,
         locs,
         anchors,
     };
@@ -642,10 +661,77 @@ pub fn evaluate_object(
     }
 }
 
+/// What a ServiceMonitor would scrape: the Services its selector matches in the namespaces its
+/// `namespaceSelector` allows (`services`), the ones it matches elsewhere (`elsewhere`), and
+/// whether any of them serves Valkey pods (`valkey`).
+pub fn servicemonitor_targets(
+    sm: &Node,
+    entry: &crate::k8s::Entry,
+    index: &crate::valkey::model::Index,
+    valkey_services: &std::collections::HashSet<(String, String)>,
+) -> Value {
+    let ns_sel = sm.path(&["spec", "namespaceSelector"]);
+    let any = ns_sel.and_then(|n| n.get("any")).and_then(Node::as_bool) == Some(true);
+    let names: Vec<&str> = ns_sel
+        .and_then(|n| n.get("matchNames"))
+        .map_or(&[][..], Node::items)
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    let allowed = |ns: &str| {
+        any || if names.is_empty() {
+            ns == entry.namespace
+        } else {
+            names.contains(&ns)
+        }
+    };
+    let selector = entry.selector.clone().unwrap_or_default();
+    let (mut inside, mut elsewhere) = (Vec::new(), Vec::new());
+    let mut valkey = false;
+    for svc in index
+        .entries
+        .iter()
+        .filter(|e| e.kind == "Service" && selector.matches(&e.labels))
+    {
+        valkey |= valkey_services.contains(&(svc.namespace.clone(), svc.name.clone()));
+        let Some(doc) = index.parse(svc) else {
+            continue;
+        };
+        let mut m = BTreeMap::new();
+        m.insert("name".into(), s(&svc.name));
+        m.insert("namespace".into(), s(&svc.namespace));
+        let ports: Vec<Value> = doc
+            .path(&["spec", "ports"])
+            .map_or(&[][..], Node::items)
+            .iter()
+            .filter_map(|p| p.get("name").and_then(Node::as_str).map(s))
+            .collect();
+        m.insert("portNames".into(), Value::List(Arc::new(ports)));
+        if allowed(&svc.namespace) {
+            inside.push(map_value(m));
+        } else {
+            elsewhere.push(map_value(m));
+        }
+    }
+    let mut t = BTreeMap::new();
+    t.insert("services".into(), Value::List(Arc::new(inside)));
+    t.insert("elsewhere".into(), Value::List(Arc::new(elsewhere)));
+    t.insert("valkey".into(), Value::Bool(valkey));
+    map_value(t)
+}
+
 /// Shared CEL environment with our functions.
 pub fn env() -> Arc<Env> {
     static ENV: OnceLock<Arc<Env>> = OnceLock::new();
-    ENV.get_or_init(|| Arc::new(Env::stdlib())).clone()
+    ENV.get_or_init(|| {
+        let mut env = Env::stdlib();
+        // Strings (join, replace, lowerAscii, split…) and lists (flatten, distinct, sort…), as
+        // in Kubernetes CEL; the standard library alone cannot join a list for a message.
+        let _ = env.add_extension(cel::extensions::strings);
+        let _ = env.add_extension(cel::extensions::lists);
+        Arc::new(env)
+    })
+    .clone()
 }
 
 fn root_context(env: &Arc<Env>) -> Context<'static, 'static> {
@@ -793,26 +879,64 @@ pub fn display(v: &Value) -> String {
     }
 }
 
-/// Resolves an `at:` path to a span, walking up to the nearest parent that exists.
-fn locate(
-    at: &super::load::At,
-    subject: &Subject,
-    ctx: &Context,
-) -> Option<(usize, Option<String>)> {
+/// Where an `at:` path points: the span, the object it lies in, and the segments that were
+/// missing when only a parent could be found.
+type Located = (Span, Option<ObjectId>, Option<String>);
+
+/// Resolves an `at:` path to a span, walking up to the nearest parent that exists. A key that
+/// holds a list or a scalar (which carry no `loc`) is found through its parent mapping's node,
+/// and the finding points at the key.
+fn locate(at: &super::load::At, subject: &Subject, ctx: &Context) -> Option<Located> {
+    let at_loc = |l: usize, missing: Option<String>| -> Option<Located> {
+        let span = *subject.locs.spans.get(l)?;
+        Some((span, subject.locs.owners.get(l).cloned().flatten(), missing))
+    };
     for (i, (path, prog)) in at.prefixes.iter().enumerate() {
-        let missing = (i > 0).then(|| at.path[path.len() + 1..].to_string());
+        let rest = (i > 0).then(|| &at.path[path.len() + 1..]);
         if let Some(Value::Int(l)) = subject.anchors.get(path) {
-            return Some((*l as usize, missing));
+            return at_loc(*l as usize, rest.map(str::to_string));
         }
-        match prog.execute(ctx) {
-            Ok(Value::Map(m)) => {
-                if let Some(Value::Int(l)) = m.map.get(&Key::from("loc".to_string())) {
-                    return Some((*l as usize, missing));
+        let l = match prog.execute(ctx) {
+            Ok(Value::Map(m)) => match m.map.get(&Key::from("loc".to_string())) {
+                Some(Value::Int(l)) => *l as usize,
+                _ => continue,
+            },
+            Ok(Value::Int(l)) if path.ends_with(".loc") => l as usize,
+            _ => continue,
+        };
+        // An exact hit on a mapping that is the value of a key: point at the key (`spec:`), as
+        // a person would, when the parent mapping's node is known.
+        if i == 0 {
+            if let (Some((_, parent)), Some(last)) = (at.prefixes.get(1), path.rsplit('.').next()) {
+                if let Ok(Value::Map(m)) = parent.execute(ctx) {
+                    if let Some(Value::Int(pl)) = m.map.get(&Key::from("loc".to_string())) {
+                        let pl = *pl as usize;
+                        if let Some(Some(node)) = subject.locs.nodes.get(pl) {
+                            if let Some((key, _)) = node.entry(last) {
+                                let owner = subject.locs.owners.get(pl).cloned().flatten();
+                                return Some((key.span, owner, None));
+                            }
+                        }
+                    }
                 }
             }
-            Ok(Value::Int(l)) if path.ends_with(".loc") => return Some((l as usize, missing)),
-            _ => {}
         }
+        if let (Some(rest), Some(Some(node))) = (rest, subject.locs.nodes.get(l)) {
+            // Walk the remaining keys in the YAML itself.
+            let mut current: &Node = node;
+            let segments: Vec<&str> = rest.split('.').collect();
+            for (j, seg) in segments.iter().enumerate() {
+                match current.entry(seg) {
+                    Some((key, _)) if j + 1 == segments.len() => {
+                        let owner = subject.locs.owners.get(l).cloned().flatten();
+                        return Some((key.span, owner, None));
+                    }
+                    Some((_, value)) => current = value,
+                    None => break,
+                }
+            }
+        }
+        return at_loc(l, rest.map(str::to_string));
     }
     None
 }
@@ -822,14 +946,10 @@ fn finding(rule: &Rule, subject: &Subject, ctx: &Context, owner: Owner) -> Findi
     let located = rule
         .at
         .iter()
-        .find_map(|a| locate(a, subject, ctx).filter(|(_, missing)| missing.is_none()))
+        .find_map(|a| locate(a, subject, ctx).filter(|(_, _, missing)| missing.is_none()))
         .or_else(|| rule.at.first().and_then(|a| locate(a, subject, ctx)));
     let (span, owner, missing) = match located {
-        Some((l, missing)) => (
-            subject.locs.spans.get(l).copied(),
-            subject.locs.owners.get(l).cloned().flatten(),
-            missing,
-        ),
+        Some((span, owner, missing)) => (Some(span), owner, missing),
         None => (Some(whole), None, None),
     };
     let mut label = rule.label.as_ref().map(|t| render(t, ctx));
@@ -842,14 +962,12 @@ fn finding(rule: &Rule, subject: &Subject, ctx: &Context, owner: Owner) -> Findi
     }
     let mut related = Vec::new();
     for also in &rule.also {
-        if let Some((l, None)) = locate(&also.at, subject, ctx) {
-            if let Some(sp) = subject.locs.spans.get(l) {
-                related.push(Label {
-                    span: *sp,
-                    text: render(&also.label, ctx),
-                    object: subject.locs.owners.get(l).cloned().flatten(),
-                });
-            }
+        if let Some((span, object, None)) = locate(&also.at, subject, ctx) {
+            related.push(Label {
+                span,
+                text: render(&also.label, ctx),
+                object,
+            });
         }
     }
     Finding {

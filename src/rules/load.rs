@@ -524,7 +524,7 @@ fn matching_brace(s: &str) -> Option<usize> {
 
 /// Compiles a CEL expression and pre-compiles the regexes it passes to `regexMatch`.
 pub fn compile(src: &str) -> Result<Program, String> {
-    let program = Program::compile(src).map_err(|e| e.to_string())?;
+    let program = super::eval::env().compile(src).map_err(|e| e.to_string())?;
     for pattern in regex_literals(src) {
         super::eval::cached_regex(&pattern)?;
     }

@@ -155,7 +155,11 @@ fn cluster_replicas(env: &Env, cmd: &[String]) -> Option<i64> {
         }
     }
     let text = cmd.join(" ");
-    for pat in ["VALKEY_CLUSTER_REPLICAS=", "REDIS_CLUSTER_REPLICAS=", "--cluster-replicas "] {
+    for pat in [
+        "VALKEY_CLUSTER_REPLICAS=",
+        "REDIS_CLUSTER_REPLICAS=",
+        "--cluster-replicas ",
+    ] {
         if let Some(pos) = text.find(pat) {
             let rest = text[pos + pat.len()..].trim_start_matches(['"', '\'']);
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
@@ -359,7 +363,9 @@ impl<'a> Index<'a> {
 
     /// The object of `kind` named `name` in `namespace`.
     pub fn find(&self, kind: &str, namespace: &str, name: &str) -> Option<&Entry> {
-        self.of(kind, namespace).into_iter().find(|e| e.name == name)
+        self.of(kind, namespace)
+            .into_iter()
+            .find(|e| e.name == name)
     }
 
     /// Objects of `kind` in `namespace` whose selector matches `labels`.
