@@ -141,7 +141,7 @@ pub struct Entry {
     pub name: String,
     /// `metadata.namespace` (empty when unset).
     pub namespace: String,
-    /// `metadata.labels`.
+    /// `metadata.labels`, for Services (the objects selected by label); empty for others.
     pub labels: Labels,
     /// The selector that relates it to pods: PDB `spec.selector`, Service `spec.selector`,
     /// NetworkPolicy `spec.podSelector`, ServiceMonitor `spec.selector` (selects Services).
@@ -174,7 +174,13 @@ impl Entry {
             .and_then(Node::as_str)
             .unwrap_or_default()
             .to_string();
-        let labels = string_map(meta.and_then(|m| m.get("labels")));
+        // Only Services are selected by label (by ServiceMonitors); other objects' labels are
+        // not kept, to hold the index near a hundred bytes per document.
+        let labels = if kind == "Service" {
+            string_map(meta.and_then(|m| m.get("labels")))
+        } else {
+            Labels::new()
+        };
         let spec = node.get("spec");
         let selector = match kind.as_str() {
             "PodDisruptionBudget" => spec

@@ -340,7 +340,27 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<u8, String> {
             let summary = Summary::of(&findings, ids.len());
             for (fmt, path) in targets {
                 let text = match fmt {
-                    Format::Json => report::json::render(&files, &findings, summary.clone()),
+                    Format::Json => {
+                        // Streamed: a report of 100k findings is not held in memory.
+                        let summary = summary.clone();
+                        let result = match &path {
+                            Some(p) => std::fs::File::create(p).and_then(|mut f| {
+                                report::json::write(&files, &findings, summary, &mut f)
+                            }),
+                            None => report::json::write(
+                                &files,
+                                &findings,
+                                summary,
+                                &mut std::io::stdout().lock(),
+                            ),
+                        };
+                        match result {
+                            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                                return Err(format!("cannot write the JSON report: {e}"));
+                            }
+                            _ => continue,
+                        }
+                    }
                     Format::Sarif => report::sarif::render(&files, &findings, &rules),
                     Format::Github => report::github::render(&files, &findings),
                     Format::Junit => report::junit::render(&files, &findings, &ids),

@@ -6,6 +6,7 @@ use super::{location, Location, Summary};
 use crate::finding::{Finding, ObjectId, Severity};
 use crate::source::Files;
 use serde::Serialize;
+use std::io::Write;
 
 /// The schema version; bump on any incompatible change.
 pub const VERSION: u32 = 1;
@@ -46,6 +47,18 @@ struct Report<'a> {
 
 /// Renders the report.
 pub fn render(files: &Files, findings: &[Finding], summary: Summary) -> String {
+    let mut out = Vec::new();
+    let _ = write(files, findings, summary, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the report to `w` as it is serialised, without holding it in memory.
+pub fn write(
+    files: &Files,
+    findings: &[Finding],
+    summary: Summary,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let report = Report {
         version: VERSION,
         findings: findings
@@ -91,8 +104,8 @@ pub fn render(files: &Files, findings: &[Finding], summary: Summary) -> String {
             .collect(),
         summary,
     };
-    let mut s =
-        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    s
+    let mut w = std::io::BufWriter::new(w);
+    serde_json::to_writer_pretty(&mut w, &report)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }

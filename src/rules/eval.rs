@@ -688,15 +688,8 @@ pub fn servicemonitor_targets(
     let selector = entry.selector.clone().unwrap_or_default();
     let (mut inside, mut elsewhere) = (Vec::new(), Vec::new());
     let mut valkey = false;
-    for svc in index
-        .entries
-        .iter()
-        .filter(|e| e.kind == "Service" && selector.matches(&e.labels))
-    {
-        valkey |= valkey_services.contains(&(svc.namespace.clone(), svc.name.clone()));
-        let Some(doc) = index.parse(svc) else {
-            continue;
-        };
+    let describe = |svc: &crate::k8s::Entry| -> Option<Value> {
+        let doc = index.parse(svc)?;
         let mut m = BTreeMap::new();
         m.insert("name".into(), s(&svc.name));
         m.insert("namespace".into(), s(&svc.namespace));
@@ -707,10 +700,29 @@ pub fn servicemonitor_targets(
             .filter_map(|p| p.get("name").and_then(Node::as_str).map(s))
             .collect();
         m.insert("portNames".into(), Value::List(Arc::new(ports)));
-        if allowed(&svc.namespace) {
-            inside.push(map_value(m));
-        } else {
-            elsewhere.push(map_value(m));
+        Some(map_value(m))
+    };
+    // The namespaces it looks in first (a lookup per namespace), every Service only when it
+    // finds nothing there, to say where the matching ones are.
+    let looked: Vec<&crate::k8s::Entry> = if any {
+        index.all_of("Service")
+    } else if names.is_empty() {
+        index.of("Service", &entry.namespace)
+    } else {
+        names.iter().flat_map(|n| index.of("Service", n)).collect()
+    };
+    for svc in looked.into_iter().filter(|e| selector.matches(&e.labels)) {
+        valkey |= valkey_services.contains(&(svc.namespace.clone(), svc.name.clone()));
+        inside.extend(describe(svc));
+    }
+    if inside.is_empty() {
+        for svc in index
+            .all_of("Service")
+            .into_iter()
+            .filter(|e| !allowed(&e.namespace) && selector.matches(&e.labels))
+        {
+            valkey |= valkey_services.contains(&(svc.namespace.clone(), svc.name.clone()));
+            elsewhere.extend(describe(svc));
         }
     }
     let mut t = BTreeMap::new();
@@ -809,7 +821,7 @@ fn run_rule(rule: &Rule, scope: &Context, subject: &Subject, out: &mut Vec<Findi
         }
         match rule.expression.program.execute(&s2) {
             Ok(Value::Bool(true)) => {}
-            Ok(Value::Bool(false)) => out.push(finding(rule, subject, &s2, owner)),
+            Ok(Value::Bool(false)) => out.push(finding(rule, subject, &s2, item.as_ref(), owner)),
             Ok(other) => out.push(rule_error(
                 rule,
                 &rule.expression.source,
@@ -886,36 +898,58 @@ type Located = (Span, Option<ObjectId>, Option<String>);
 /// Resolves an `at:` path to a span, walking up to the nearest parent that exists. A key that
 /// holds a list or a scalar (which carry no `loc`) is found through its parent mapping's node,
 /// and the finding points at the key.
-fn locate(at: &super::load::At, subject: &Subject, ctx: &Context) -> Option<Located> {
+/// The model value at a dotted path (`item` is the `forEach` element).
+fn value_at<'v>(subject: &'v Subject, item: Option<&'v Value>, path: &str) -> Option<&'v Value> {
+    let mut segs = path.split('.');
+    let first = segs.next()?;
+    let mut v = if first == "item" {
+        item?
+    } else {
+        &subject.vars.iter().find(|(n, _)| *n == first)?.1
+    };
+    for seg in segs {
+        match v {
+            Value::Map(m) => v = m.map.get(&Key::from(seg.to_string()))?,
+            _ => return None,
+        }
+    }
+    Some(v)
+}
+
+/// The `loc` of a model value (a mapping that has one).
+fn loc_of(v: Option<&Value>) -> Option<usize> {
+    match v? {
+        Value::Map(m) => match m.map.get(&Key::from("loc".to_string()))? {
+            Value::Int(l) => Some(*l as usize),
+            _ => None,
+        },
+        Value::Int(l) => Some(*l as usize),
+        _ => None,
+    }
+}
+
+fn locate(at: &super::load::At, subject: &Subject, item: Option<&Value>) -> Option<Located> {
     let at_loc = |l: usize, missing: Option<String>| -> Option<Located> {
         let span = *subject.locs.spans.get(l)?;
         Some((span, subject.locs.owners.get(l).cloned().flatten(), missing))
     };
-    for (i, (path, prog)) in at.prefixes.iter().enumerate() {
+    for (i, path) in at.prefixes.iter().enumerate() {
         let rest = (i > 0).then(|| &at.path[path.len() + 1..]);
         if let Some(Value::Int(l)) = subject.anchors.get(path) {
             return at_loc(*l as usize, rest.map(str::to_string));
         }
-        let l = match prog.execute(ctx) {
-            Ok(Value::Map(m)) => match m.map.get(&Key::from("loc".to_string())) {
-                Some(Value::Int(l)) => *l as usize,
-                _ => continue,
-            },
-            Ok(Value::Int(l)) if path.ends_with(".loc") => l as usize,
-            _ => continue,
+        let Some(l) = loc_of(value_at(subject, item, path)) else {
+            continue;
         };
         // An exact hit on a mapping that is the value of a key: point at the key (`spec:`), as
         // a person would, when the parent mapping's node is known.
         if i == 0 {
-            if let (Some((_, parent)), Some(last)) = (at.prefixes.get(1), path.rsplit('.').next()) {
-                if let Ok(Value::Map(m)) = parent.execute(ctx) {
-                    if let Some(Value::Int(pl)) = m.map.get(&Key::from("loc".to_string())) {
-                        let pl = *pl as usize;
-                        if let Some(Some(node)) = subject.locs.nodes.get(pl) {
-                            if let Some((key, _)) = node.entry(last) {
-                                let owner = subject.locs.owners.get(pl).cloned().flatten();
-                                return Some((key.span, owner, None));
-                            }
+            if let (Some(parent), Some(last)) = (at.prefixes.get(1), path.rsplit('.').next()) {
+                if let Some(pl) = loc_of(value_at(subject, item, parent)) {
+                    if let Some(Some(node)) = subject.locs.nodes.get(pl) {
+                        if let Some((key, _)) = node.entry(last) {
+                            let owner = subject.locs.owners.get(pl).cloned().flatten();
+                            return Some((key.span, owner, None));
                         }
                     }
                 }
@@ -941,13 +975,19 @@ fn locate(at: &super::load::At, subject: &Subject, ctx: &Context) -> Option<Loca
     None
 }
 
-fn finding(rule: &Rule, subject: &Subject, ctx: &Context, owner: Owner) -> Finding {
+fn finding(
+    rule: &Rule,
+    subject: &Subject,
+    ctx: &Context,
+    item: Option<&Value>,
+    owner: Owner,
+) -> Finding {
     let (object, template, whole) = owner();
     let located = rule
         .at
         .iter()
-        .find_map(|a| locate(a, subject, ctx).filter(|(_, _, missing)| missing.is_none()))
-        .or_else(|| rule.at.first().and_then(|a| locate(a, subject, ctx)));
+        .find_map(|a| locate(a, subject, item).filter(|(_, _, missing)| missing.is_none()))
+        .or_else(|| rule.at.first().and_then(|a| locate(a, subject, item)));
     let (span, owner, missing) = match located {
         Some((span, owner, missing)) => (Some(span), owner, missing),
         None => (Some(whole), None, None),
@@ -962,7 +1002,7 @@ fn finding(rule: &Rule, subject: &Subject, ctx: &Context, owner: Owner) -> Findi
     }
     let mut related = Vec::new();
     for also in &rule.also {
-        if let Some((span, object, None)) = locate(&also.at, subject, ctx) {
+        if let Some((span, object, None)) = locate(&also.at, subject, item) {
             related.push(Label {
                 span,
                 text: render(&also.label, ctx),

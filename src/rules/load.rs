@@ -54,8 +54,8 @@ pub enum Subject {
 pub struct At {
     /// The dotted path.
     pub path: String,
-    /// The path and each of its parents, compiled, longest first.
-    pub prefixes: Vec<(String, Program)>,
+    /// The path and each of its parents, longest first.
+    pub prefixes: Vec<String>,
 }
 
 /// A related location of a finding.
@@ -295,25 +295,12 @@ impl RuleBuilder<'_> {
                 );
             }
         }
+        // Paths are walked over the model's values directly: no CEL program per prefix.
         let segs: Vec<&str> = path.split('.').collect();
-        let mut prefixes = Vec::new();
-        for n in (1..=segs.len()).rev() {
-            let p = segs[..n].join(".");
-            let src = segs[..n]
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    if i == 0 {
-                        s.to_string()
-                    } else {
-                        format!("[\"{s}\"]")
-                    }
-                })
-                .collect::<String>();
-            if let Ok(prog) = compile(&src) {
-                prefixes.push((p, prog));
-            }
-        }
+        let prefixes = (1..=segs.len())
+            .rev()
+            .map(|n| segs[..n].join("."))
+            .collect();
         At { path, prefixes }
     }
 

@@ -336,7 +336,21 @@ impl<'a> Index<'a> {
         }
     }
 
-    fn of(&self, kind: &str, namespace: &str) -> Vec<&'a Entry> {
+    /// Every object of `kind`, in any namespace.
+    pub fn all_of(&self, kind: &str) -> Vec<&'a Entry> {
+        let mut positions: Vec<usize> = self
+            .by_namespace
+            .iter()
+            .filter(|((k, _), _)| *k == kind)
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        // Input order, for stable messages.
+        positions.sort_unstable();
+        positions.into_iter().map(|i| &self.entries[i]).collect()
+    }
+
+    /// The objects of `kind` in `namespace`.
+    pub fn of(&self, kind: &str, namespace: &str) -> Vec<&'a Entry> {
         let entries = self.entries;
         self.by_namespace
             .get(&(kind, namespace))
