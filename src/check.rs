@@ -50,10 +50,16 @@ pub fn load_rules(dirs: &[&Path], files: &mut Files) -> (Vec<Rule>, Vec<Finding>
             )),
         }
     }
+    let ids: Vec<u32> = texts
+        .into_iter()
+        .map(|(name, text)| files.add(SourceFile::new(name, text)))
+        .collect();
+    // Compiling CEL is most of the start-up: the rule files are compiled on every core.
+    let files: &Files = files;
+    let compiled = parallel_min(&ids, 8, |&id| load::load(files.get(id), id));
     let mut rules: Vec<Rule> = Vec::new();
-    for (name, text) in texts {
-        let id = files.add(SourceFile::new(name, text));
-        match load::load(files.get(id), id) {
+    for result in compiled {
+        match result {
             Ok(rule) => {
                 if let Some(prev) = rules.iter().position(|r| r.id == rule.id) {
                     // A user rule with a built-in id replaces the built-in one.
@@ -136,10 +142,15 @@ fn index_document(files: &Files, file: u32, slice: crate::yaml::DocSlice) -> Par
 
 /// Runs `f` over `items` on every core, keeping the order of results.
 fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    parallel_min(items, 64, f)
+}
+
+/// [`parallel`], splitting only when there are at least `min` items (a thread costs ~50 µs).
+fn parallel_min<T: Sync, R: Send>(items: &[T], min: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    if threads <= 1 || items.len() < 64 {
+    if threads <= 1 || items.len() < min {
         return items.iter().map(&f).collect();
     }
     let chunk = items.len().div_ceil(threads);
