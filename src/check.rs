@@ -197,7 +197,10 @@ pub fn check(
         }
     }
     let index = Index::new(&entries, files);
-    let workloads: Vec<&Entry> = entries.iter().filter(|e| e.is_workload()).collect();
+    let workloads: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.is_workload() || crate::valkey::operator::detect(e).is_some())
+        .collect();
     // Every rule id the annotations may name: built-in ones (enabled or not) and loaded ones.
     let mut known_ids: Vec<&str> = load::BUILTIN
         .iter()
@@ -220,7 +223,11 @@ pub fn check(
             let Some(doc) = index.parse(entry) else {
                 return;
             };
-            let Some(w) = model::build(entry, doc, &index) else {
+            let built = match crate::valkey::operator::detect(entry) {
+                Some(op) => crate::valkey::operator::build(entry, doc, op),
+                None => model::build(entry, doc, &index),
+            };
+            let Some(w) = built else {
                 return;
             };
             if let Ok(mut set) = valkey_services.lock() {

@@ -208,6 +208,9 @@ fn workload_value<'a>(
     m.insert("namespace".into(), s(&w.entry.namespace));
     m.insert("replicas".into(), Value::Int(w.replicas));
     m.insert("mode".into(), s(w.mode.as_str()));
+    if let Some((op, _)) = &w.operator {
+        m.insert("operator".into(), s(op.name()));
+    }
     m.insert("loc".into(), locs.add(w.doc.span, None));
     if let Some(kind) = w.doc.entry("kind") {
         anchors.insert("workload".into(), locs.add(kind.0.span, None));
@@ -218,7 +221,8 @@ fn workload_value<'a>(
         .map(|(k, v)| (k.clone(), s(v)))
         .collect();
     m.insert("podLabels".into(), map_value(labels));
-    if let Some((meta, spec)) = pod_template(&w.doc) {
+    let template = pod_template(&w.doc).or_else(|| w.pod_spec().map(|s| (None, s)));
+    if let Some((meta, spec)) = template {
         let mut spec_v = yaml_value(spec, locs);
         if let Value::Map(map) = &mut spec_v {
             // Absent lists are [] so that rules need no has() chains.
@@ -358,6 +362,15 @@ fn container_value<'a>(
                 }
             }
             q.insert("loc".into(), locs.add(res.span, None));
+        }
+        if field == "limits" && !q.contains_key("memory") {
+            if let Some((crate::valkey::operator::Operator::Hyperspike, _)) = &w.operator {
+                // hyperspike's operator applies 150m / 192Mi when spec.resources is not set.
+                let mut d = BTreeMap::new();
+                d.insert("raw".into(), s("192Mi (operator default)"));
+                d.insert("bytes".into(), Value::Int(192 << 20));
+                q.insert("memory".into(), map_value(d));
+            }
         }
         m.insert(field.into(), map_value(q));
     }
@@ -593,6 +606,23 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value
         overridden.push(map_value(o));
     }
     m.insert("overridden".into(), Value::List(Arc::new(overridden)));
+    let operator_overrides: Vec<Value> = w
+        .operator
+        .iter()
+        .flat_map(|(_, o)| o.iter())
+        .map(|o| {
+            let mut e = BTreeMap::new();
+            e.insert("directive".into(), s(&o.directive));
+            e.insert("value".into(), s(&o.value));
+            e.insert("outcome".into(), s(&o.outcome));
+            e.insert("loc".into(), locs.add(o.span, None));
+            map_value(e)
+        })
+        .collect();
+    m.insert(
+        "operatorOverrides".into(),
+        Value::List(Arc::new(operator_overrides)),
+    );
     // `cluster-enabled` line, to point at when a cluster default is the problem.
     if let Some(span) = cfg.get("cluster-enabled").and_then(|s| s.span) {
         let mut ce = BTreeMap::new();

@@ -4,4 +4,5 @@
 pub mod conf;
 pub mod directives;
 pub mod model;
+pub mod operator;
 pub mod script;

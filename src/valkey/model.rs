@@ -295,16 +295,25 @@ pub struct Workload {
     pub network_policies: Vec<Related>,
     /// Objects named by the configuration (ConfigMaps, Secrets) that findings may point into.
     pub config_objects: Vec<Related>,
+    /// For an operator's custom resource: the operator, and the user settings it overrides or
+    /// drops. Its `spec` stands for the pod spec and the server container.
+    pub operator: Option<(super::operator::Operator, Vec<super::operator::Override>)>,
 }
 
 impl Workload {
     /// The pod spec node.
     pub fn pod_spec(&self) -> Option<&Node> {
+        if self.operator.is_some() {
+            return self.doc.get("spec");
+        }
         pod_template(&self.doc).map(|(_, s)| s)
     }
 
-    /// The node of a container.
+    /// The node of a container (an operator resource's `spec`).
     pub fn container_node(&self, index: usize) -> Option<&Node> {
+        if self.operator.is_some() {
+            return self.doc.get("spec");
+        }
         self.pod_spec()?.get("containers")?.items().get(index)
     }
 }
@@ -506,6 +515,7 @@ pub fn build(entry: &Entry, doc: Arc<Node>, index: &Index) -> Option<Workload> {
         containers,
         mode,
         config_objects,
+        operator: None,
     })
 }
 
