@@ -235,12 +235,7 @@ pub fn pod_template(doc: &Node) -> Option<(Option<&Node>, &Node)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{parse_document, split_documents};
-
-    fn node(text: &str) -> Node {
-        let d = split_documents(text);
-        parse_document(text, &d[0], 0).unwrap().unwrap()
-    }
+    use crate::yaml::parse_one as node;
 
     #[test]
     fn selector_semantics() {

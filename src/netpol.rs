@@ -124,12 +124,7 @@ fn sources_admit(rule: &Node, pod_labels: &Labels, peer: Peer) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{parse_document, split_documents};
-
-    fn node(text: &str) -> Node {
-        let d = split_documents(text);
-        parse_document(text, &d[0], 0).unwrap().unwrap()
-    }
+    use crate::yaml::parse_one as node;
 
     #[test]
     fn semantics() {

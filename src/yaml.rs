@@ -588,6 +588,15 @@ impl LineIndex {
     }
 }
 
+/// Parses the first document of a text (for unit tests).
+#[cfg(test)]
+pub(crate) fn parse_one(text: &str) -> Node {
+    let docs = split_documents(text);
+    parse_document(text, &docs[0], 0)
+        .expect("valid YAML")
+        .expect("a document")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,13 +3,14 @@
 //! charts' start scripts and the Bitnami images' conventions. Each expectation names the file,
 //! the rule, the workload and the 1-based line and column of the primary span.
 
-use std::collections::BTreeSet;
+mod common;
+
 use std::path::Path;
 
 const CORPUS: &str = "../shared/corpus/rendered";
 
 /// (file, rule, workload, line, column).
-const EXPECTED: &[(&str, &str, &str, usize, usize)] = &[
+const EXPECTED: &[(&str, &str, &str, u64, u64)] = &[
     // Replication, defaults: 192Mi limits from the `nano` preset, no maxmemory, AOF on (`appendonly
     // yes` + `save ""`), no preStop, 30 s grace, replicas without zone spread, replica liveness
     // pings the primary, FLUSHDB/FLUSHALL renamed away, no TLS.
@@ -437,46 +438,8 @@ fn shared_renders_produce_exactly_the_expected_findings() {
         Path::new(CORPUS).is_dir(),
         "{CORPUS} is missing: the tests expect the shared corpus beside the checkout"
     );
-    let out = assert_cmd::Command::cargo_bin("valkey-lint")
-        .unwrap()
-        .args(["check", "--format", "json", CORPUS])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let got: BTreeSet<(String, String, String, u64, u64)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let file = f["location"]["file"].as_str().unwrap();
-            (
-                file.rsplit('/').next().unwrap().to_string(),
-                f["rule"].as_str().unwrap().to_string(),
-                f["object"]["name"].as_str().unwrap_or_default().to_string(),
-                f["location"]["line"].as_u64().unwrap(),
-                f["location"]["column"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    let want: BTreeSet<(String, String, String, u64, u64)> = EXPECTED
-        .iter()
-        .map(|(f, r, w, l, c)| {
-            (
-                f.to_string(),
-                r.to_string(),
-                w.to_string(),
-                *l as u64,
-                *c as u64,
-            )
-        })
-        .collect();
-    let missing: Vec<_> = want.difference(&got).collect();
-    let extra: Vec<_> = got.difference(&want).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "missing: {missing:#?}\nunexpected: {extra:#?}"
-    );
-    assert_eq!(v["summary"]["inputErrors"], 0);
-    assert_eq!(v["summary"]["files"], 6);
+    let report = common::check_json(&[CORPUS]);
+    common::assert_exactly(&report, EXPECTED);
+    assert_eq!(report["summary"]["inputErrors"], 0);
+    assert_eq!(report["summary"]["files"], 6);
 }

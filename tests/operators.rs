@@ -2,7 +2,7 @@
 //! written from the operators' documented samples: each maps into the same model, with each
 //! operator's precedence, and produces exactly these findings.
 
-use std::collections::BTreeSet;
+mod common;
 
 /// (file, rule, object, line, column).
 const EXPECTED: &[(&str, &str, &str, u64, u64)] = &[
@@ -110,42 +110,8 @@ const EXPECTED: &[(&str, &str, &str, u64, u64)] = &[
 
 #[test]
 fn operator_resources_map_into_the_model() {
-    let out = assert_cmd::Command::cargo_bin("valkey-lint")
-        .unwrap()
-        .args(["check", "--format", "json", "testdata/operators"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let got: BTreeSet<(String, String, String, u64, u64)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["location"]["file"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
-                f["rule"].as_str().unwrap().to_string(),
-                f["object"]["name"].as_str().unwrap_or_default().to_string(),
-                f["location"]["line"].as_u64().unwrap(),
-                f["location"]["column"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    let want: BTreeSet<(String, String, String, u64, u64)> = EXPECTED
-        .iter()
-        .map(|(f, r, o, l, c)| (f.to_string(), r.to_string(), o.to_string(), *l, *c))
-        .collect();
-    let missing: Vec<_> = want.difference(&got).collect();
-    let extra: Vec<_> = got.difference(&want).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "missing {missing:#?}\nunexpected {extra:#?}"
-    );
+    let v = common::check_json(&["testdata/operators"]);
+    common::assert_exactly(&v, EXPECTED);
     let overrides: Vec<&serde_json::Value> = v["findings"]
         .as_array()
         .unwrap()

@@ -1,0 +1,51 @@
+//! Helpers shared by the integration tests that compare whole runs with expected findings.
+
+use std::collections::BTreeSet;
+
+/// A finding as the expectation tables write it: (file name, rule, object name, line, column).
+pub type Key = (String, String, String, u64, u64);
+
+/// Runs `valkey-lint check --format json` on `args` and returns the JSON report.
+pub fn check_json(args: &[&str]) -> serde_json::Value {
+    let out = assert_cmd::Command::cargo_bin("valkey-lint")
+        .unwrap()
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The findings of a JSON report as keys (file name without folders).
+pub fn keys(report: &serde_json::Value) -> BTreeSet<Key> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let file = f["location"]["file"].as_str().unwrap();
+            (
+                file.rsplit('/').next().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+                f["object"]["name"].as_str().unwrap_or_default().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+                f["location"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Asserts that a report has exactly the expected findings, listing the differences.
+pub fn assert_exactly(report: &serde_json::Value, expected: &[(&str, &str, &str, u64, u64)]) {
+    let got = keys(report);
+    let want: BTreeSet<Key> = expected
+        .iter()
+        .map(|(f, r, o, l, c)| (f.to_string(), r.to_string(), o.to_string(), *l, *c))
+        .collect();
+    let missing: Vec<_> = want.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing: {missing:#?}\nunexpected: {extra:#?}"
+    );
+}
