@@ -242,10 +242,14 @@ fn workload_value<'a>(
         if let Some(lab) = meta.and_then(|m| m.entry("labels")) {
             anchors.insert("workload.podLabels".into(), locs.add(lab.0.span, None));
         }
-        if let Some((k, _)) = pod_template(&w.doc)
-            .and_then(|_| w.doc.path(&["spec", "template"]))
-            .and_then(|t| t.entry("spec"))
-        {
+        let spec_key = if w.operator.is_some() {
+            w.doc.entry("spec")
+        } else {
+            w.doc
+                .path(&["spec", "template"])
+                .and_then(|t| t.entry("spec"))
+        };
+        if let Some((k, _)) = spec_key {
             anchors.insert("workload.podSpec".into(), locs.add(k.span, None));
         }
         if let Some(tsc) = key_loc(spec, "topologySpreadConstraints", locs) {
@@ -342,6 +346,26 @@ fn container_value<'a>(
         Value::List(Arc::new(c.prestop.iter().map(|a| s(a)).collect())),
     );
     m.insert("preStopKnown".into(), Value::Bool(c.prestop_known));
+    let env_booleans: Vec<Value> = node
+        .and_then(|n| n.get("env"))
+        .map_or(&[][..], Node::items)
+        .iter()
+        .filter_map(|e| {
+            let v = e.get("value").filter(|v| yaml11_boolean(v))?;
+            let mut m = BTreeMap::new();
+            m.insert(
+                "key".into(),
+                s(e.get("name").and_then(Node::as_str).unwrap_or_default()),
+            );
+            m.insert("value".into(), s(v.as_str().unwrap_or_default()));
+            m.insert("loc".into(), locs.add(v.span, None));
+            Some(map_value(m))
+        })
+        .collect();
+    m.insert(
+        "plainBooleanEnv".into(),
+        Value::List(Arc::new(env_booleans)),
+    );
     let mut probes = BTreeMap::new();
     for (name, (text, known)) in ["liveness", "readiness", "startup"].iter().zip(&c.probes) {
         let mut p = BTreeMap::new();
@@ -671,6 +695,10 @@ pub fn evaluate_object(
         anchors.insert("object".into(), locs.add(k.span, None));
     }
     let mut vars = vec![("object", v)];
+    if entry.kind == "ConfigMap" {
+        let b = plain_booleans(doc.get("data"), &mut |sp| locs.add(sp, None));
+        vars.push(("plainBooleans", b));
+    }
     vars.extend(extra);
     let subject = Subject {
         vars,
@@ -760,6 +788,30 @@ pub fn servicemonitor_targets(
     t.insert("elsewhere".into(), Value::List(Arc::new(elsewhere)));
     t.insert("valkey".into(), Value::Bool(valkey));
     map_value(t)
+}
+
+/// Whether a scalar is written the way Kubernetes' YAML 1.1 decoder turns into a boolean
+/// (`yes`, `no`, `on`, `off`, `y`, `n`, `true`, `false`, unquoted, any case).
+pub fn yaml11_boolean(n: &Node) -> bool {
+    matches!(&n.value, crate::yaml::Value::Scalar(v, crate::yaml::Style::Plain)
+        if matches!(v.to_ascii_lowercase().as_str(), "y" | "yes" | "n" | "no" | "on" | "off" | "true" | "false"))
+}
+
+/// Entries of `map` whose values are unquoted YAML 1.1 booleans: `[{key, value, loc}]`.
+pub fn plain_booleans(map: Option<&Node>, locs_for: &mut dyn FnMut(Span) -> Value) -> Value {
+    let items: Vec<Value> = map
+        .map_or(&[][..], Node::entries)
+        .iter()
+        .filter(|(_, v)| yaml11_boolean(v))
+        .map(|(k, v)| {
+            let mut m = BTreeMap::new();
+            m.insert("key".into(), s(k.as_str().unwrap_or_default()));
+            m.insert("value".into(), s(v.as_str().unwrap_or_default()));
+            m.insert("loc".into(), locs_for(v.span));
+            map_value(m)
+        })
+        .collect();
+    Value::List(Arc::new(items))
 }
 
 /// Shared CEL environment with our functions.

@@ -324,6 +324,10 @@ pub fn build(entry: &Entry, doc: Arc<Node>, op: Operator) -> Option<Workload> {
                     ("tls-auth-clients", "no"),
                     ("tls-cluster", "yes"),
                     ("tls-replication", "yes"),
+                    // cert-manager's Secret, mounted by the operator.
+                    ("tls-cert-file", "/etc/valkey/certs/tls.crt"),
+                    ("tls-key-file", "/etc/valkey/certs/tls.key"),
+                    ("tls-ca-cert-file", "/etc/valkey/certs/ca.crt"),
                 ] {
                     base(&mut config, op, k, v);
                 }
@@ -366,6 +370,19 @@ pub fn build(entry: &Entry, doc: Arc<Node>, op: Operator) -> Option<Workload> {
                 base(&mut config, op, "port", "0");
                 base(&mut config, op, "tls-port", "6379");
                 base(&mut config, op, "tls-replication", "yes");
+                // The chart mounts the operator's (or cert-manager's) certificate Secret.
+                for (k, f) in [
+                    ("tls-cert-file", "tls.crt"),
+                    ("tls-key-file", "tls.key"),
+                    ("tls-ca-cert-file", "ca.crt"),
+                ] {
+                    base(
+                        &mut config,
+                        op,
+                        k,
+                        &format!("/opt/bitnami/valkey/certs/{f}"),
+                    );
+                }
             }
             data_dir = Some((
                 "/data".into(),
