@@ -148,6 +148,18 @@ fn network_value(w: &Workload, server: &BTreeMap<String, Value>) -> Option<Value
     Some(map_value(n))
 }
 
+/// The Sentinel setup of a workload whose pods each run a Sentinel: `{sentinels, quorum, loc}`.
+fn sentinel_quorum(w: &Workload, locs: &mut Locs<'_>) -> Option<Value> {
+    let (quorum, span) = w.sentinel_quorum?;
+    let mut m = BTreeMap::new();
+    m.insert("sentinels".into(), Value::Int(w.replicas));
+    m.insert("quorum".into(), Value::Int(quorum));
+    if let Some(span) = span {
+        m.insert("loc".into(), locs.add(span, owner_of(w, span)));
+    }
+    Some(map_value(m))
+}
+
 /// How many of `replicas` pods a PodDisruptionBudget lets be down at once, as the eviction API
 /// computes it (percentages rounded up); `None` when it cannot be told.
 fn pdb_disruptions(pdb: &Node, replicas: i64) -> Option<i64> {
@@ -279,6 +291,9 @@ fn workload_value<'a>(
                 .collect(),
         ))
     };
+    if let Some(q) = sentinel_quorum(w, locs) {
+        m.insert("sentinel".into(), q);
+    }
     m.insert("pdbs".into(), rel(&w.pdbs, locs));
     m.insert("services".into(), rel(&w.services, locs));
     m.insert("networkPolicies".into(), rel(&w.network_policies, locs));

@@ -298,6 +298,9 @@ pub struct Workload {
     /// For an operator's custom resource: the operator, and the user settings it overrides or
     /// drops. Its `spec` stands for the pod spec and the server container.
     pub operator: Option<(super::operator::Operator, Vec<super::operator::Override>)>,
+    /// With Sentinel containers: the quorum of the `sentinel monitor` line of a mounted
+    /// sentinel.conf, and where it is written.
+    pub sentinel_quorum: Option<(i64, Option<Span>)>,
 }
 
 impl Workload {
@@ -504,6 +507,7 @@ pub fn build(entry: &Entry, doc: Arc<Node>, index: &Index) -> Option<Workload> {
     } else {
         Mode::Standalone
     };
+    let containers_roles = containers.iter().any(|c| c.role == Role::Sentinel);
     Some(Workload {
         pdbs: index.selecting("PodDisruptionBudget", ns, &pod_labels),
         services: index.selecting("Service", ns, &pod_labels),
@@ -514,9 +518,40 @@ pub fn build(entry: &Entry, doc: Arc<Node>, index: &Index) -> Option<Workload> {
         replicas,
         containers,
         mode,
+        sentinel_quorum: sentinel_quorum(&containers_roles, &config_objects, index.files),
         config_objects,
         operator: None,
     })
+}
+
+/// The quorum of the first `sentinel monitor NAME HOST PORT QUORUM` line in the ConfigMaps the
+/// pod mounts, when the pod runs a Sentinel.
+fn sentinel_quorum(
+    has_sentinel: &bool,
+    objects: &[Related],
+    files: &Files,
+) -> Option<(i64, Option<Span>)> {
+    if !has_sentinel {
+        return None;
+    }
+    for r in objects.iter().filter(|r| r.entry.kind == "ConfigMap") {
+        for (_, v) in r.doc.get("data").map_or(&[][..], Node::entries) {
+            let Some(text) = v.as_str() else { continue };
+            for line in conf::lines(text) {
+                let t: Vec<&str> = line.tokens.iter().map(|t| t.text.as_str()).collect();
+                if t.len() == 6
+                    && t[0].eq_ignore_ascii_case("sentinel")
+                    && t[1].eq_ignore_ascii_case("monitor")
+                {
+                    let quorum: i64 = t[5].parse().ok()?;
+                    let q = &line.tokens[5];
+                    let span = v.text_span(&files.get(v.span.file).text, q.start, q.end - q.start);
+                    return Some((quorum, span));
+                }
+            }
+        }
+    }
+    None
 }
 
 fn env_of(container: &Node) -> (Env, Vec<String>) {

@@ -503,5 +503,6 @@ pub fn build(entry: &Entry, doc: Arc<Node>, op: Operator) -> Option<Workload> {
         network_policies: Vec::new(),
         config_objects: Vec::new(),
         operator: Some((op, overrides)),
+        sentinel_quorum: None,
     })
 }
