@@ -297,6 +297,14 @@ fn workload_value<'a>(
     m.insert("pdbs".into(), rel(&w.pdbs, locs));
     m.insert("services".into(), rel(&w.services, locs));
     m.insert("networkPolicies".into(), rel(&w.network_policies, locs));
+    m.insert("claims".into(), rel(&w.claims, locs));
+    // Deployment `spec.strategy` / StatefulSet `spec.updateStrategy`, as written.
+    for key in ["strategy", "updateStrategy"] {
+        if let Some((k, v)) = w.doc.get("spec").and_then(|s| s.entry(key)) {
+            m.insert(key.into(), yaml_value(v, locs));
+            anchors.insert(format!("workload.{key}"), locs.add(k.span, None));
+        }
+    }
     // The ingress rules of the first policy that restricts ingress, for network rules to point at.
     if let Some(np) = w
         .network_policies

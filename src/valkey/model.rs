@@ -293,6 +293,8 @@ pub struct Workload {
     pub services: Vec<Related>,
     /// NetworkPolicies selecting the pods.
     pub network_policies: Vec<Related>,
+    /// PersistentVolumeClaims the pod mounts by name (`persistentVolumeClaim.claimName`).
+    pub claims: Vec<Related>,
     /// Objects named by the configuration (ConfigMaps, Secrets) that findings may point into.
     pub config_objects: Vec<Related>,
     /// For an operator's custom resource: the operator, and the user settings it overrides or
@@ -508,7 +510,21 @@ pub fn build(entry: &Entry, doc: Arc<Node>, index: &Index) -> Option<Workload> {
         Mode::Standalone
     };
     let containers_roles = containers.iter().any(|c| c.role == Role::Sentinel);
+    let claims = spec
+        .get("volumes")
+        .map_or(&[][..], Node::items)
+        .iter()
+        .filter_map(|v| v.path(&["persistentVolumeClaim", "claimName"])?.as_str())
+        .filter_map(|name| {
+            let e = index.find("PersistentVolumeClaim", ns, name)?;
+            Some(Related {
+                entry: e.clone(),
+                doc: index.parse(e)?,
+            })
+        })
+        .collect();
     Some(Workload {
+        claims,
         pdbs: index.selecting("PodDisruptionBudget", ns, &pod_labels),
         services: index.selecting("Service", ns, &pod_labels),
         network_policies: index.selecting("NetworkPolicy", ns, &pod_labels),

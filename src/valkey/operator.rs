@@ -501,6 +501,7 @@ pub fn build(entry: &Entry, doc: Arc<Node>, op: Operator) -> Option<Workload> {
         pdbs: Vec::new(),
         services: Vec::new(),
         network_policies: Vec::new(),
+        claims: Vec::new(),
         config_objects: Vec::new(),
         operator: Some((op, overrides)),
         sentinel_quorum: None,
