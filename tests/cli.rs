@@ -283,3 +283,32 @@ fn suppression_annotations_need_a_reason_and_a_use() {
         "{out}"
     );
 }
+
+#[test]
+fn completions_man_page_and_version() {
+    let (code, out, _) = stdout(cmd().args(["completions", "bash"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("_valkey__lint()") && out.contains("--fail-on"),
+        "{out}"
+    );
+    let (code, out, _) = stdout(cmd().args(["completions", "zsh"]));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("#compdef valkey-lint"));
+    let (code, out, _) = stdout(cmd().arg("man"));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(".TH valkey-lint 1") && out.contains("check"),
+        "{out}"
+    );
+    let (code, out, _) = stdout(cmd().arg("--version"));
+    assert_eq!(code, 0);
+    let n = std::fs::read_dir("rules").unwrap().count();
+    assert!(
+        out.starts_with(&format!(
+            "valkey-lint {} (rule set: {n} rules, ",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{out}"
+    );
+}
