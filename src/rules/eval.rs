@@ -579,6 +579,55 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value
                     .any(|a| a.starts_with('>') || a.starts_with('#'))
         });
     m.insert("authEnabled".into(), Value::Bool(auth));
+    // ACL users declared with `user` lines, in order (a later line for a user adds to it, as
+    // ACL SETUSER does): name, on/off, nopass, whether a password is set. Never a password.
+    let mut users: Vec<(String, bool, bool, bool, Option<Span>)> = Vec::new();
+    for u in cfg.all("user").filter(|u| u.literal) {
+        let Some(name) = u.args.first() else { continue };
+        let i = match users.iter().position(|x| &x.0 == name) {
+            Some(i) => i,
+            None => {
+                users.push((name.clone(), false, false, false, u.span));
+                users.len() - 1
+            }
+        };
+        for rule in &u.args[1..] {
+            let r = rule.to_ascii_lowercase();
+            let e = &mut users[i];
+            match r.as_str() {
+                "on" => e.1 = true,
+                "off" => e.1 = false,
+                "nopass" => {
+                    e.2 = true;
+                    e.3 = false;
+                }
+                "resetpass" | "reset" => {
+                    e.2 = false;
+                    e.3 = false;
+                }
+                _ if r.starts_with('>') || r.starts_with('#') => {
+                    e.2 = false;
+                    e.3 = true;
+                }
+                _ => {}
+            }
+        }
+    }
+    let users: Vec<Value> = users
+        .into_iter()
+        .map(|(name, on, nopass, password, span)| {
+            let mut e = BTreeMap::new();
+            e.insert("name".into(), s(&name));
+            e.insert("on".into(), Value::Bool(on));
+            e.insert("nopass".into(), Value::Bool(nopass));
+            e.insert("password".into(), Value::Bool(password));
+            if let Some(span) = span {
+                e.insert("loc".into(), locs.add(span, owner_of(w, span)));
+            }
+            map_value(e)
+        })
+        .collect();
+    m.insert("users".into(), Value::List(Arc::new(users)));
     if let Some(n) = c.cluster_replicas {
         m.insert("clusterReplicasPerShard".into(), Value::Int(n));
     }
