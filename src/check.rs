@@ -50,13 +50,17 @@ pub fn load_rules(dirs: &[&Path], files: &mut Files) -> (Vec<Rule>, Vec<Finding>
             )),
         }
     }
+    let first = files.len();
     let ids: Vec<u32> = texts
         .into_iter()
         .map(|(name, text)| files.add(SourceFile::new(name, text)))
         .collect();
     // Compiling CEL is most of the start-up: the rule files are compiled on every core.
     let files: &Files = files;
-    let compiled = parallel_min(&ids, 8, |&id| load::load(files.get(id), id));
+    let builtin = load::BUILTIN.len();
+    let compiled = parallel_min(&ids, 8, |&id| {
+        load::load(files.get(id), id, id as usize >= first + builtin)
+    });
     let mut rules: Vec<Rule> = Vec::new();
     for result in compiled {
         match result {

@@ -39,6 +39,24 @@ fn rules_load_with_unique_ids_and_complete_docs() {
 }
 
 #[test]
+fn every_template_of_the_built_in_rules_compiles() {
+    // Start-up compiles built-in templates lazily; this is where they are checked.
+    let mut files = Files::default();
+    for (name, text) in valkey_lint::rules::load::BUILTIN {
+        let id = files.add(valkey_lint::source::SourceFile::new(
+            *name,
+            text.to_string(),
+        ));
+        if let Err(errors) = valkey_lint::rules::load::load(files.get(id), id, true) {
+            panic!(
+                "{name}: {:?}",
+                errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+#[test]
 fn generated_docs_are_fresh() {
     let mut files = Files::default();
     let (rules, _) = check::load_rules(&[], &mut files);

@@ -34,8 +34,26 @@ pub struct Template {
 pub enum Part {
     /// Literal text.
     Text(String),
-    /// An interpolated expression.
-    Expr(Expr),
+    /// An interpolated expression, compiled when first rendered (built-in rules, whose templates
+    /// the test suite compiles) or when the rule loads (rules from `--rules`).
+    Expr(LazyExpr),
+}
+
+/// A CEL expression compiled on first use.
+#[derive(Debug)]
+pub struct LazyExpr {
+    /// The expression text.
+    pub source: String,
+    program: std::sync::OnceLock<Option<Program>>,
+}
+
+impl LazyExpr {
+    /// The compiled program; `None` when it does not compile.
+    pub fn program(&self) -> Option<&Program> {
+        self.program
+            .get_or_init(|| compile(&self.source).ok())
+            .as_ref()
+    }
 }
 
 /// What a rule is evaluated for.
@@ -133,8 +151,11 @@ pub struct Rule {
 /// The rule files compiled into the binary.
 pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
-/// Compiles the rules of one file; errors are findings with spans into the rule file.
-pub fn load(file: &SourceFile, file_id: u32) -> Result<Rule, Vec<Finding>> {
+/// Compiles the rules of one file; errors are findings with spans into the rule file. With
+/// `eager_templates` false, `${…}` in messages are compiled when first rendered: start-up then
+/// compiles only the conditions and checks, and the built-in rules' templates are compiled by the
+/// test suite instead (`tests/rule_files.rs`).
+pub fn load(file: &SourceFile, file_id: u32, eager_templates: bool) -> Result<Rule, Vec<Finding>> {
     let docs = split_documents(&file.text);
     let err = |msg: String, span: Option<Span>| {
         let mut f = Finding::input("rule-error", msg, span);
@@ -153,6 +174,7 @@ pub fn load(file: &SourceFile, file_id: u32) -> Result<Rule, Vec<Finding>> {
         root: &root,
         errors: Vec::new(),
         file_name: &file.name,
+        eager: eager_templates,
     };
     let rule = b.build();
     if b.errors.is_empty() {
@@ -188,6 +210,7 @@ struct RuleBuilder<'a> {
     root: &'a Node,
     errors: Vec<Finding>,
     file_name: &'a str,
+    eager: bool,
 }
 
 impl RuleBuilder<'_> {
@@ -260,14 +283,21 @@ impl RuleBuilder<'_> {
                 return Template::default();
             };
             let src = &after[..end];
-            match compile(src) {
-                Ok(program) => parts.push(Part::Expr(Expr {
-                    source: src.to_string(),
-                    program,
-                    span: node.span,
-                })),
-                Err(e) => self.error(format!("`${{{src}}}` does not compile: {e}"), node.span),
+            let lazy = LazyExpr {
+                source: src.to_string(),
+                program: std::sync::OnceLock::new(),
+            };
+            if self.eager {
+                match compile(src) {
+                    Ok(program) => {
+                        let _ = lazy.program.set(Some(program));
+                    }
+                    Err(e) => {
+                        self.error(format!("`${{{src}}}` does not compile: {e}"), node.span);
+                    }
+                }
             }
+            parts.push(Part::Expr(lazy));
             rest = &after[end + 1..];
         }
         if !rest.is_empty() {
