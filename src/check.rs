@@ -238,7 +238,7 @@ pub fn check(
                 set.extend(
                     w.services
                         .iter()
-                        .map(|r| (r.entry.namespace.clone(), r.entry.name.clone())),
+                        .map(|e| (e.namespace.clone(), e.name.clone())),
                 );
             }
             eval::evaluate(

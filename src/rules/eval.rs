@@ -295,7 +295,8 @@ fn workload_value<'a>(
         m.insert("sentinel".into(), q);
     }
     m.insert("pdbs".into(), rel(&w.pdbs, locs));
-    m.insert("services".into(), rel(&w.services, locs));
+    let services: Vec<Value> = w.services.iter().map(|e| s(&e.name)).collect();
+    m.insert("services".into(), Value::List(Arc::new(services)));
     m.insert("networkPolicies".into(), rel(&w.network_policies, locs));
     m.insert("claims".into(), rel(&w.claims, locs));
     // Deployment `spec.strategy` / StatefulSet `spec.updateStrategy`, as written.

@@ -290,7 +290,7 @@ pub struct Workload {
     /// PodDisruptionBudgets selecting the pods.
     pub pdbs: Vec<Related>,
     /// Services selecting the pods.
-    pub services: Vec<Related>,
+    pub services: Vec<Entry>,
     /// NetworkPolicies selecting the pods.
     pub network_policies: Vec<Related>,
     /// PersistentVolumeClaims the pod mounts by name (`persistentVolumeClaim.claimName`).
@@ -526,7 +526,13 @@ pub fn build(entry: &Entry, doc: Arc<Node>, index: &Index) -> Option<Workload> {
     Some(Workload {
         claims,
         pdbs: index.selecting("PodDisruptionBudget", ns, &pod_labels),
-        services: index.selecting("Service", ns, &pod_labels),
+        // Names only: no rule reads a Service's body, so it is not parsed again.
+        services: index
+            .of("Service", ns)
+            .into_iter()
+            .filter(|e| e.selector.as_ref().is_some_and(|s| s.matches(&pod_labels)))
+            .cloned()
+            .collect(),
         network_policies: index.selecting("NetworkPolicy", ns, &pod_labels),
         entry: entry.clone(),
         doc: doc.clone(),
