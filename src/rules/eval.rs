@@ -17,16 +17,24 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
 /// A regex compiled once per pattern and thread (patterns are checked when rules load).
-pub fn cached_regex(pattern: &str) -> Result<Regex, String> {
+pub fn cached_regex(pattern: &str) -> Result<(), String> {
+    regex_is_match(pattern, "").map(|_| ())
+}
+
+/// Whether `text` matches `pattern`, with the regex compiled once per thread and used in place:
+/// a cloned `Regex` would start its lazy DFA cache from scratch on every call.
+pub fn regex_is_match(pattern: &str, text: &str) -> Result<bool, String> {
     thread_local! {
         static CACHE: std::cell::RefCell<HashMap<String, Regex>> = Default::default();
     }
-    if let Some(r) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
-        return Ok(r);
-    }
-    let r = Regex::new(pattern).map_err(|e| format!("invalid regex `{pattern}`: {e}"))?;
-    CACHE.with(|c| c.borrow_mut().insert(pattern.to_string(), r.clone()));
-    Ok(r)
+    CACHE.with(|c| {
+        let mut cache = c.borrow_mut();
+        if !cache.contains_key(pattern) {
+            let r = Regex::new(pattern).map_err(|e| format!("invalid regex `{pattern}`: {e}"))?;
+            cache.insert(pattern.to_string(), r);
+        }
+        Ok(cache.get(pattern).is_some_and(|r| r.is_match(text)))
+    })
 }
 
 /// A CEL map from string keys.
@@ -906,7 +914,7 @@ fn root_context(env: &Arc<Env>) -> Context<'static, 'static> {
     let _ = ctx.add_function(
         "regexMatch",
         |text: Arc<String>, pattern: Arc<String>| -> bool {
-            cached_regex(&pattern).is_ok_and(|r| r.is_match(&text))
+            regex_is_match(&pattern, &text).unwrap_or(false)
         },
     );
     let _ = ctx.add_function(
