@@ -406,13 +406,16 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// saphyr ends a block scalar where the next token starts; end it at its last content byte.
+    /// saphyr ends a block or quoted scalar where the next token starts (after a trailing
+    /// comment, say); end it at its last content byte or its closing quote.
     fn scalar_end(&self, start: usize, end: usize, style: ScalarStyle) -> usize {
-        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-            let t = &self.text[start..end.min(self.text.len())];
-            start + t.trim_end().len()
-        } else {
-            end
+        let t = self.text.get(start..end.min(self.text.len())).unwrap_or("");
+        match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => start + t.trim_end().len(),
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                closing_quote(t).map_or(end, |i| start + i + 1)
+            }
+            ScalarStyle::Plain => end,
         }
     }
 
@@ -504,19 +507,16 @@ impl Node {
             return None;
         };
         let (s, e) = (self.span.start as usize, self.span.end as usize);
+        // Only where the source holds the text verbatim (no escapes, no folding) do offsets in
+        // the text map one to one onto the file.
+        text.get(offset..offset + len)?;
         match style {
-            Style::Plain if !text.contains('\n') => Some(Span::new(
-                self.span.file,
-                s + offset,
-                (s + offset + len).min(e),
-            )),
-            Style::Quoted if !text.contains('\n') && source.get(s + 1..e - 1) == Some(text) => {
-                Some(Span::new(
-                    self.span.file,
-                    s + 1 + offset,
-                    s + 1 + offset + len,
-                ))
+            Style::Plain if source.get(s..e) == Some(text) => {
+                Some(Span::new(self.span.file, s + offset, s + offset + len))
             }
+            Style::Quoted if e >= s + 2 && source.get(s + 1..e - 1) == Some(text) => Some(
+                Span::new(self.span.file, s + 1 + offset, s + 1 + offset + len),
+            ),
             Style::Literal => literal_span(source, s, text, offset, len, self.span.file),
             _ => None,
         }
@@ -536,10 +536,10 @@ fn literal_span(
 ) -> Option<Span> {
     let before = text.get(..offset)?;
     text.get(offset..offset + len)?;
-    if text.starts_with('\n') {
-        return None;
-    }
-    let line_no = before.matches('\n').count();
+    // Leading blank lines are part of the value but not of the span, which starts at the first
+    // content character.
+    let lead = text.len() - text.trim_start_matches('\n').len();
+    let line_no = before.matches('\n').count().checked_sub(lead)?;
     let col = offset - before.rfind('\n').map_or(0, |p| p + 1);
     let first_line = source.get(..start)?.rfind('\n').map_or(0, |p| p + 1);
     let indent = start - first_line;
@@ -549,6 +549,22 @@ fn literal_span(
     }
     let at = line_start + indent + col;
     Some(Span::new(file, at, at + len))
+}
+
+/// Byte index of the quote that closes a quoted scalar starting at `t[0]`.
+fn closing_quote(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    let q = *b.first()?;
+    let mut i = 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if q == b'"' => i += 2,
+            b'\'' if q == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == q => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Line starts of a text, to turn byte offsets into 1-based line and column.

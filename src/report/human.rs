@@ -155,8 +155,22 @@ impl Shown<'_> {
     }
 }
 
+/// Control characters from the input (a config token with an escape sequence) would drive the
+/// terminal; they are shown as U+FFFD.
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 fn diag<'a>(shown: &'a Shown<'a>, f: &'a Finding) -> Diag<'a> {
-    let mut message = f.message.clone();
+    let mut message = clean(&f.message);
     if let Some(obj) = &f.object {
         message = format!("{obj}: {message}");
     }
@@ -203,7 +217,7 @@ fn diag<'a>(shown: &'a Shown<'a>, f: &'a Finding) -> Diag<'a> {
             });
         }
     }
-    let mut help = f.help.clone();
+    let mut help = f.help.as_deref().map(clean);
     if let Some(t) = &f.template {
         let from = format!("from template {t}");
         help = Some(match help {

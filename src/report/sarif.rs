@@ -141,6 +141,7 @@ pub fn render(files: &Files, findings: &[Finding], rules: &[Rule]) -> String {
         }
     }
     let mut results = Vec::new();
+    let mut redacted: std::collections::HashMap<u32, Option<String>> = Default::default();
     for f in findings {
         let mut result = json!({
             "ruleId": f.rule,
@@ -179,9 +180,14 @@ pub fn render(files: &Files, findings: &[Finding], rules: &[Rule]) -> String {
                     }
                 }]);
                 let file = files.get(span.file);
-                let line = file.text[span.start as usize..]
-                    .lines()
-                    .next()
+                // Fingerprint the line with secret values blanked, never the raw text.
+                let shown = redacted
+                    .entry(span.file)
+                    .or_insert_with(|| crate::redact::redacted(&file.text));
+                let text = shown.as_deref().unwrap_or(&file.text);
+                let line = text
+                    .get(span.start as usize..)
+                    .and_then(|t| t.lines().next())
                     .unwrap_or("")
                     .trim()
                     .to_string();

@@ -78,8 +78,11 @@ impl<'a> Locs<'a> {
 fn yaml_value<'a>(n: &'a Node, locs: &mut Locs<'a>) -> Value {
     match &n.value {
         crate::yaml::Value::Map(entries) => {
+            // A null value is an absent field for Kubernetes (Helm renders `env:` with nothing
+            // after it), so `has()` is false and no rule trips over a null.
             let mut m: BTreeMap<String, Value> = entries
                 .iter()
+                .filter(|(_, v)| !v.is_null())
                 .filter_map(|(k, v)| Some((k.as_str()?.to_string(), yaml_value(v, locs))))
                 .collect();
             m.insert("loc".into(), locs.add_node(n));
@@ -172,19 +175,19 @@ fn sentinel_quorum(w: &Workload, locs: &mut Locs<'_>) -> Option<Value> {
 /// computes it (percentages rounded up); `None` when it cannot be told.
 fn pdb_disruptions(pdb: &Node, replicas: i64) -> Option<i64> {
     let spec = pdb.get("spec")?;
-    let amount = |n: &Node| -> Option<i64> {
+    let replicas = i128::from(replicas.max(0));
+    let amount = |n: &Node| -> Option<i128> {
         match n.as_str()?.strip_suffix('%') {
-            Some(p) => Some((p.trim().parse::<i64>().ok()? * replicas + 99) / 100),
-            None => n.as_i64(),
+            Some(p) => Some((i128::from(p.trim().parse::<i64>().ok()?) * replicas + 99) / 100),
+            None => n.as_i64().map(i128::from),
         }
     };
-    if let Some(m) = spec.get("maxUnavailable") {
-        return amount(m).map(|n| n.clamp(0, replicas));
-    }
-    if let Some(m) = spec.get("minAvailable") {
-        return amount(m).map(|n| (replicas - n).clamp(0, replicas));
-    }
-    None
+    let n = if let Some(m) = spec.get("maxUnavailable") {
+        amount(m)?
+    } else {
+        replicas - amount(spec.get("minAvailable")?)?
+    };
+    i64::try_from(n.clamp(0, replicas)).ok()
 }
 
 /// The id of a workload as findings name it.
@@ -369,6 +372,11 @@ fn container_value<'a>(
     };
     m.insert("name".into(), s(&c.name));
     m.insert("image".into(), s(&c.image));
+    // Absent lists are [] so that rules need no has() chains.
+    for key in ["env", "envFrom", "volumeMounts", "ports", "command", "args"] {
+        m.entry(key.to_string())
+            .or_insert_with(|| Value::List(Arc::new(Vec::new())));
+    }
     m.insert(
         "argv".into(),
         Value::List(Arc::new(c.argv.iter().map(|a| s(a)).collect())),
@@ -569,7 +577,11 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value
         int("port", 6379)
     };
     if let (Some(cp), Some(client)) = (int("cluster-port", 0), client) {
-        let bus = if cp == 0 { client + 10000 } else { cp };
+        let bus = if cp == 0 {
+            client.saturating_add(10000)
+        } else {
+            cp
+        };
         m.insert("clusterBusPort".into(), Value::Int(bus));
     }
     if let Some(tls) = int("tls-port", 0) {
@@ -637,7 +649,7 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value
         })
         .collect();
     m.insert("users".into(), Value::List(Arc::new(users)));
-    if let Some(n) = c.cluster_replicas {
+    if let Some(n) = c.cluster_replicas.filter(|n| *n >= 0) {
         m.insert("clusterReplicasPerShard".into(), Value::Int(n));
     }
     if let Some(net) = network_value(w, &m) {

@@ -1088,10 +1088,10 @@ fn read_argv(argv: &[Word], vfs: &Vfs, files: &Files, config: &mut EffectiveConf
             }
         }
         let span = match values.last() {
-            Some(v) => v.span.or_else(|| find_arg_span(args_node, &v.text)),
+            Some(v) => v.span.or_else(|| find_arg_span(args_node, &v.text, files)),
             None => flat[j]
                 .span
-                .or_else(|| find_arg_span(args_node, &flat[j].text)),
+                .or_else(|| find_arg_span(args_node, &flat[j].text, files)),
         };
         let literal = values.iter().all(|v| v.literal);
         let args: Vec<String> = values.iter().map(|v| v.text.clone()).collect();
@@ -1108,47 +1108,25 @@ fn read_argv(argv: &[Word], vfs: &Vfs, files: &Files, config: &mut EffectiveConf
 }
 
 /// Spans of `--name value` inside the container's args, when written there literally.
-fn find_arg_span(args: Option<&Node>, text: &str) -> Option<Span> {
+fn find_arg_span(args: Option<&Node>, text: &str, files: &Files) -> Option<Span> {
     // Only a whole argument, or a whole token of a one-element `"--name value"` argument: a
     // substring match could point into an unrelated script.
     let args = args?;
     for item in args.items() {
         let Some(s) = item.as_str() else { continue };
+        let source = &files.get(item.span.file).text;
         if s == text {
-            return item.text_span_any(0, text.len());
+            return item.text_span(source, 0, text.len());
         }
         if s.starts_with("--") && !s.contains('\n') {
             if let Ok(tokens) = conf::split_args(s) {
                 if let Some(t) = tokens.iter().find(|t| t.text == text) {
-                    return item.text_span_any(t.start, t.end - t.start);
+                    return item.text_span(source, t.start, t.end - t.start);
                 }
             }
         }
     }
     None
-}
-
-impl Node {
-    fn text_span_any(&self, offset: usize, len: usize) -> Option<Span> {
-        // Without the source text only single-line plain scalars can be mapped exactly.
-        match &self.value {
-            crate::yaml::Value::Scalar(s, crate::yaml::Style::Plain) if !s.contains('\n') => {
-                Some(Span::new(
-                    self.span.file,
-                    self.span.start as usize + offset,
-                    self.span.start as usize + offset + len,
-                ))
-            }
-            crate::yaml::Value::Scalar(s, crate::yaml::Style::Quoted) if !s.contains('\n') => {
-                Some(Span::new(
-                    self.span.file,
-                    self.span.start as usize + 1 + offset,
-                    self.span.start as usize + 1 + offset + len,
-                ))
-            }
-            _ => None,
-        }
-    }
 }
 
 /// Applies one command-line option (`name` as written): `--include` reads the file in place,

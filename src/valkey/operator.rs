@@ -235,7 +235,9 @@ pub fn build(entry: &Entry, doc: Arc<Node>, op: Operator) -> Option<Workload> {
             let shards = int(spec.get("shards"), 1);
             let per_shard = int(spec.get("replicas"), 0);
             cluster_replicas = Some(per_shard);
-            replicas = shards * (1 + per_shard);
+            replicas = shards
+                .max(0)
+                .saturating_mul(per_shard.max(0).saturating_add(1));
             mode = Mode::Cluster;
             let field = if spec.get("config").is_some() {
                 "spec.config"
@@ -304,7 +306,9 @@ pub fn build(entry: &Entry, doc: Arc<Node>, op: Operator) -> Option<Workload> {
             let shards = int(spec.get("shards").or_else(|| spec.get("nodes")), 3);
             let per_shard = int(spec.get("replicas"), 0);
             cluster_replicas = Some(per_shard);
-            replicas = shards * (1 + per_shard);
+            replicas = shards
+                .max(0)
+                .saturating_mul(per_shard.max(0).saturating_add(1));
             mode = Mode::Cluster;
             for (k, v) in [
                 ("bind", "* -::*"),
@@ -412,7 +416,9 @@ pub fn build(entry: &Entry, doc: Arc<Node>, op: Operator) -> Option<Workload> {
                 );
                 let per_shard = int(r.and_then(|r| r.get("replicasOfShard")), 1);
                 cluster_replicas = Some(per_shard);
-                replicas = shards * (1 + per_shard);
+                replicas = shards
+                    .max(0)
+                    .saturating_mul(per_shard.max(0).saturating_add(1));
                 mode = Mode::Cluster;
                 base(&mut config, op, "cluster-enabled", "yes");
             } else {
@@ -462,7 +468,7 @@ pub fn build(entry: &Entry, doc: Arc<Node>, op: Operator) -> Option<Workload> {
                         &mut config,
                         op,
                         "maxmemory",
-                        &format!("{}", limit * pct / 100),
+                        &format!("{}", limit / 100 * pct),
                     );
                 }
             }
