@@ -10,9 +10,8 @@ use crate::rules::eval;
 use crate::rules::load::{self, Rule, Subject};
 use crate::source::{Files, SourceFile};
 use crate::valkey::model::{self, Index};
-use crate::yaml::{parse_document, split_documents, Node, Value as YValue};
+use crate::yaml::{split_documents, Node, Value as YValue};
 use std::path::Path;
-use std::sync::Arc;
 
 /// Loads the built-in rules and every `*.yaml` in `dirs`; rule errors come back as findings.
 pub fn load_rules(dirs: &[&Path], files: &mut Files) -> (Vec<Rule>, Vec<Finding>) {
@@ -311,12 +310,4 @@ fn guarded(entry: &Entry, work: impl FnOnce(&mut Vec<Finding>)) -> Vec<Finding> 
         return vec![f];
     }
     out
-}
-
-/// Parses a whole file's objects (used by `explain` examples and tests).
-pub fn parse_objects(text: &str) -> Vec<Arc<Node>> {
-    split_documents(text)
-        .iter()
-        .filter_map(|d| parse_document(text, d, 0).ok().flatten().map(Arc::new))
-        .collect()
 }
