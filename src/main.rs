@@ -284,6 +284,10 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<u8, String> {
             rules: rule_args,
         } => {
             let targets = outputs(matches.subcommand_matches("check"), &format, &output)?;
+            let stdin_only = paths.iter().all(|p| p.as_os_str() == "-");
+            if stdin_only && std::io::stdin().is_terminal() {
+                return Err("no input: give files or folders to check, or pipe manifests into `valkey-lint check -`".into());
+            }
             let mut files = Files::default();
             let Loaded {
                 rules,

@@ -96,7 +96,21 @@ impl Diagnostic for Diag<'_> {
     }
 
     fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        if self.finding.input_error || self.code.is_none() {
+        // Problems with the input and with suppressions have no rule page.
+        const META: &[&str] = &[
+            "invalid-yaml",
+            "invalid-object",
+            "input-error",
+            "rule-error",
+            "config-error",
+            "internal-error",
+            "suppression-invalid",
+            "unused-suppression",
+        ];
+        if self.finding.input_error
+            || self.code.is_none()
+            || META.contains(&self.finding.rule.as_str())
+        {
             return None;
         }
         Some(Box::new(format!("{DOCS_URL}/{}.md", self.finding.rule)))
