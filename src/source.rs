@@ -19,8 +19,22 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Wraps a text under a name.
+    /// Wraps a text under a name. A lone carriage return (old Mac line ends) becomes a line
+    /// feed, which keeps every byte offset and lets lines, documents and spans work as usual.
     pub fn new(name: impl Into<String>, text: String) -> SourceFile {
+        let text = if text.contains('\r') {
+            let mut bytes = text.into_bytes();
+            for i in 0..bytes.len() {
+                if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+                    bytes[i] = b'\n';
+                }
+            }
+            // Only ASCII bytes changed, so the text is still UTF-8.
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        } else {
+            text
+        };
         SourceFile {
             name: name.into(),
             text,
