@@ -219,8 +219,10 @@ pub fn check(
         of(Subject::Container),
         of(Subject::Object),
     );
-    // Services that serve Valkey pods, for the rules about what scrapes them.
+    // Services that serve Valkey pods, for the rules about what scrapes them, and the Secrets
+    // and ConfigMaps the Valkey pods use, for the rules about those objects.
     let valkey_services = std::sync::Mutex::new(std::collections::HashSet::new());
+    let valkey_uses = std::sync::Mutex::new(std::collections::HashSet::new());
     let results = parallel(&workloads, |entry| {
         guarded(entry, |out| {
             let Some(doc) = index.parse(entry) else {
@@ -240,6 +242,11 @@ pub fn check(
                         .map(|e| (e.namespace.clone(), e.name.clone())),
                 );
             }
+            if let (Ok(mut set), Some(spec)) = (valkey_uses.lock(), w.pod_spec()) {
+                for (kind, name) in crate::k8s::referenced_objects(spec) {
+                    set.insert((kind, entry.namespace.clone(), name));
+                }
+            }
             eval::evaluate(
                 &eval::env(),
                 &workload_rules,
@@ -255,6 +262,7 @@ pub fn check(
         })
     });
     let valkey_services = valkey_services.into_inner().unwrap_or_default();
+    let valkey_uses = valkey_uses.into_inner().unwrap_or_default();
     let objects: Vec<&Entry> = entries
         .iter()
         .filter(|e| object_rules.iter().any(|r| r.kinds.contains(&e.kind)))
@@ -262,7 +270,12 @@ pub fn check(
     let object_results = parallel(&objects, |entry| {
         guarded(entry, |out| {
             if let Some(doc) = index.parse(entry) {
-                let mut extra = Vec::new();
+                let used = valkey_uses.contains(&(
+                    entry.kind.clone(),
+                    entry.namespace.clone(),
+                    entry.name.clone(),
+                ));
+                let mut extra = vec![("usedByValkey", cel::Value::Bool(used))];
                 if entry.kind == "ServiceMonitor" {
                     extra.push((
                         "targets",

@@ -221,6 +221,64 @@ impl Entry {
     }
 }
 
+/// The Secrets and ConfigMaps a pod spec uses, as (kind, name): volumes (also projected), and
+/// `env` / `envFrom` references of every container and init container.
+pub fn referenced_objects(spec: &Node) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut add = |kind: &str, name: Option<&str>| {
+        if let Some(n) = name {
+            out.push((kind.to_string(), n.to_string()));
+        }
+    };
+    for v in spec.get("volumes").map_or(&[][..], Node::items) {
+        add(
+            "Secret",
+            v.path(&["secret", "secretName"]).and_then(Node::as_str),
+        );
+        add(
+            "ConfigMap",
+            v.path(&["configMap", "name"]).and_then(Node::as_str),
+        );
+        for s in v
+            .path(&["projected", "sources"])
+            .map_or(&[][..], Node::items)
+        {
+            add("Secret", s.path(&["secret", "name"]).and_then(Node::as_str));
+            add(
+                "ConfigMap",
+                s.path(&["configMap", "name"]).and_then(Node::as_str),
+            );
+        }
+    }
+    for list in ["containers", "initContainers"] {
+        for c in spec.get(list).map_or(&[][..], Node::items) {
+            for e in c.get("env").map_or(&[][..], Node::items) {
+                add(
+                    "Secret",
+                    e.path(&["valueFrom", "secretKeyRef", "name"])
+                        .and_then(Node::as_str),
+                );
+                add(
+                    "ConfigMap",
+                    e.path(&["valueFrom", "configMapKeyRef", "name"])
+                        .and_then(Node::as_str),
+                );
+            }
+            for e in c.get("envFrom").map_or(&[][..], Node::items) {
+                add(
+                    "Secret",
+                    e.path(&["secretRef", "name"]).and_then(Node::as_str),
+                );
+                add(
+                    "ConfigMap",
+                    e.path(&["configMapRef", "name"]).and_then(Node::as_str),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// The pod template (or the Pod itself) of a workload document: (metadata, spec).
 pub fn pod_template(doc: &Node) -> Option<(Option<&Node>, &Node)> {
     match doc.get("kind")?.as_str()? {
