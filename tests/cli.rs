@@ -1,21 +1,8 @@
 //! The binary as users run it: paths, folders, stdin, exit codes, formats, bad input.
 
-use assert_cmd::Command;
+mod common;
 
-fn cmd() -> Command {
-    let mut c = Command::cargo_bin("valkey-lint").unwrap();
-    c.env("NO_COLOR", "1").env_remove("COLUMNS");
-    c
-}
-
-fn stdout(c: &mut Command) -> (i32, String, String) {
-    let out = c.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{outcome as stdout, rule_ids, valkey_lint as cmd};
 
 const CLEAN: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: c}\nspec:\n  template:\n    metadata: {labels: {app: c}}\n    spec:\n      containers:\n        - name: valkey\n          image: valkey/valkey:8.1\n          args: [valkey-server, --maxmemory, 800mb, --save, '', --appendonly, 'no']\n          resources: {limits: {memory: 1Gi}}\n";
 
@@ -115,14 +102,8 @@ fn invalid_yaml_is_reported_and_other_documents_still_checked() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(code, 2, "input errors exit 2");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let rules: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        rules,
+        rule_ids(&v),
         vec!["invalid-yaml", "maxmemory-above-limit"],
         "{out}"
     );

@@ -1,20 +1,17 @@
 //! `.valkey-lint.yaml`: discovered upward from the working folder, errors with spans into the
 //! file and "did you mean", severities, parameters, disabled rules and object excludes.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{outcome, rule_ids, valkey_lint};
 
 fn run(args: &[&str], cwd: Option<&std::path::Path>) -> (i32, String, String) {
-    let mut c = Command::cargo_bin("valkey-lint").unwrap();
-    c.env("NO_COLOR", "1").args(args);
+    let mut c = valkey_lint();
+    c.args(args);
     if let Some(d) = cwd {
         c.current_dir(d);
     }
-    let out = c.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    outcome(&mut c)
 }
 
 #[test]
@@ -138,13 +135,7 @@ fn config_is_discovered_upward_and_can_be_ignored() {
     let example = example.to_str().unwrap();
     let (_, out, _) = run(&["check", "--format", "json", example], Some(&sub));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let rules: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
-    assert_eq!(rules, vec!["maxmemory-above-limit"]);
+    assert_eq!(rule_ids(&v), vec!["maxmemory-above-limit"]);
     let (_, out, _) = run(
         &["check", "--format", "json", "--no-config", example],
         Some(&sub),

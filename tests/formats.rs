@@ -3,7 +3,8 @@
 //! JUnit by an XML parser, GitHub workflow commands by their grammar; several formats in one run;
 //! no secret in any of them.
 
-use assert_cmd::Command;
+mod common;
+
 use std::path::PathBuf;
 
 fn tmp(name: &str) -> PathBuf {
@@ -13,16 +14,8 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn valkey_lint(args: &[&str]) -> (i32, String) {
-    let out = Command::cargo_bin("valkey-lint")
-        .unwrap()
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-    )
+    let (code, stdout, _) = common::outcome(common::valkey_lint().args(args));
+    (code, stdout)
 }
 
 const INPUTS: [&str; 3] = [
@@ -234,8 +227,7 @@ fn several_formats_in_one_run() {
     assert!(std::fs::read_to_string(&junit)
         .unwrap()
         .starts_with("<?xml"));
-    let out = Command::cargo_bin("valkey-lint")
-        .unwrap()
+    let out = common::valkey_lint()
         .args([
             "check",
             "--format",

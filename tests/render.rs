@@ -2,31 +2,14 @@
 //! package helm-python-sdk, through tests/tools/helm, as no helm binary can be installed here)
 //! and the real `kubectl kustomize`.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{outcome, rule_ids as rules, valkey_lint};
 
 fn run(args: &[&str], helm: &str) -> (i32, serde_json::Value, String) {
-    let out = Command::cargo_bin("valkey-lint")
-        .unwrap()
-        .env("VALKEY_LINT_HELM", helm)
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (code, stdout, stderr) = outcome(valkey_lint().env("VALKEY_LINT_HELM", helm).args(args));
     let v = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        v,
-        String::from_utf8(out.stderr).unwrap() + &stdout,
-    )
-}
-
-fn rules(v: &serde_json::Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
+    (code, v, stderr + &stdout)
 }
 
 const HELM: &str = "tests/tools/helm";
@@ -48,7 +31,7 @@ fn chart_folder_is_rendered_with_values_and_set() {
         HELM,
     );
     assert_eq!(code, 0, "defaults are fine: {all}");
-    assert_eq!(rules(&v), Vec::<String>::new());
+    assert_eq!(rules(&v), Vec::<&str>::new());
     let (code, v, all) = run(
         &[
             &[
@@ -103,7 +86,7 @@ fn chart_folder_without_helm_is_a_clear_input_error() {
         "{msg}"
     );
     assert!(
-        rules(&v).contains(&"maxmemory-above-limit".to_string()),
+        rules(&v).contains(&"maxmemory-above-limit"),
         "the other path is still checked"
     );
 }

@@ -3,7 +3,7 @@
 //! format must finish without a panic, an internal error or a rule error; and no password from
 //! any of the leak cases may be printed in any format.
 
-use assert_cmd::Command;
+mod common;
 
 fn files(dir: &str) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -21,9 +21,7 @@ fn files(dir: &str) -> Vec<String> {
 fn odd_input_never_panics_or_breaks_rules() {
     for f in files("testdata/robustness") {
         for format in ["human", "json", "sarif", "github", "junit"] {
-            let out = Command::cargo_bin("valkey-lint")
-                .unwrap()
-                .env("NO_COLOR", "1")
+            let out = common::valkey_lint()
                 .args(["check", "--no-config", "--format", format, &f])
                 .output()
                 .unwrap();
@@ -51,8 +49,7 @@ fn odd_input_never_panics_or_breaks_rules() {
 
 #[test]
 fn spans_survive_escapes_and_multi_line_scalars() {
-    let out = Command::cargo_bin("valkey-lint")
-        .unwrap()
+    let out = common::valkey_lint()
         .args([
             "check",
             "--no-config",
@@ -87,9 +84,7 @@ fn no_password_is_ever_printed() {
             "{f}: the leak cases use the password hunter2"
         );
         for format in ["human", "json", "sarif", "github", "junit"] {
-            let out = Command::cargo_bin("valkey-lint")
-                .unwrap()
-                .env("NO_COLOR", "1")
+            let out = common::valkey_lint()
                 .args(["check", "--no-config", "--format", format, &f])
                 .output()
                 .unwrap();

@@ -1,13 +1,43 @@
-//! Helpers shared by the integration tests that compare whole runs with expected findings.
+//! Helpers shared by the integration tests: running the binary as users do and reading its
+//! JSON report. Each test binary uses part of them.
+#![allow(dead_code)]
 
+use assert_cmd::Command;
 use std::collections::BTreeSet;
+
+/// The binary with plain output: no colour, no terminal width from the environment.
+pub fn valkey_lint() -> Command {
+    let mut c = Command::cargo_bin("valkey-lint").unwrap();
+    c.env("NO_COLOR", "1").env_remove("COLUMNS");
+    c
+}
+
+/// Runs a prepared command: (exit code, stdout, stderr).
+pub fn outcome(c: &mut Command) -> (i32, String, String) {
+    let out = c.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The rule ids of a JSON report's findings, in report order.
+pub fn rule_ids(report: &serde_json::Value) -> Vec<&str> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect()
+}
 
 /// A finding as the expectation tables write it: (file name, rule, object name, line, column).
 pub type Key = (String, String, String, u64, u64);
 
 /// Runs `valkey-lint check --format json` on `args` and returns the JSON report.
 pub fn check_json(args: &[&str]) -> serde_json::Value {
-    let out = assert_cmd::Command::cargo_bin("valkey-lint")
+    let out = Command::cargo_bin("valkey-lint")
         .unwrap()
         .args(["check", "--format", "json"])
         .args(args)
