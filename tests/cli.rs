@@ -293,3 +293,10 @@ fn completions_man_page_and_version() {
         "{out}"
     );
 }
+
+#[test]
+fn quiet_prints_only_the_summary_and_keeps_the_exit_code() {
+    let (code, out, _) = stdout(cmd().args(["check", "--quiet", "testdata/example/"]));
+    assert_eq!(code, 1);
+    assert_eq!(out, "2 error(s), 8 warning(s), 3 info in 1 file(s)\n");
+}
