@@ -221,58 +221,62 @@ impl Entry {
     }
 }
 
+/// The Secrets and ConfigMaps a volume shows as files, as (kind, source, object name): a
+/// `secret` or `configMap` volume, or those among a `projected` volume's sources. `None` for any
+/// other volume type (emptyDir, PVC, downwardAPI…).
+pub fn volume_objects(vol: &Node) -> Option<Vec<(&'static str, &Node, &str)>> {
+    fn named<'a>(kind: &'static str, src: &'a Node) -> (&'static str, &'a Node, &'a str) {
+        let key = if kind == "Secret" {
+            src.get("secretName").or_else(|| src.get("name"))
+        } else {
+            src.get("name")
+        };
+        (kind, src, key.and_then(Node::as_str).unwrap_or_default())
+    }
+    let sources = if let Some(p) = vol.get("projected") {
+        p.get("sources")
+            .map_or(&[][..], Node::items)
+            .iter()
+            .filter_map(|s| {
+                s.get("configMap")
+                    .map(|n| named("ConfigMap", n))
+                    .or_else(|| s.get("secret").map(|n| named("Secret", n)))
+            })
+            .collect()
+    } else if let Some(n) = vol.get("configMap") {
+        vec![named("ConfigMap", n)]
+    } else {
+        vec![named("Secret", vol.get("secret")?)]
+    };
+    Some(sources)
+}
+
 /// The Secrets and ConfigMaps a pod spec uses, as (kind, name): volumes (also projected), and
 /// `env` / `envFrom` references of every container and init container.
 pub fn referenced_objects(spec: &Node) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut add = |kind: &str, name: Option<&str>| {
-        if let Some(n) = name {
+        if let Some(n) = name.filter(|n| !n.is_empty()) {
             out.push((kind.to_string(), n.to_string()));
         }
     };
     for v in spec.get("volumes").map_or(&[][..], Node::items) {
-        add(
-            "Secret",
-            v.path(&["secret", "secretName"]).and_then(Node::as_str),
-        );
-        add(
-            "ConfigMap",
-            v.path(&["configMap", "name"]).and_then(Node::as_str),
-        );
-        for s in v
-            .path(&["projected", "sources"])
-            .map_or(&[][..], Node::items)
-        {
-            add("Secret", s.path(&["secret", "name"]).and_then(Node::as_str));
-            add(
-                "ConfigMap",
-                s.path(&["configMap", "name"]).and_then(Node::as_str),
-            );
+        for (kind, _, name) in volume_objects(v).unwrap_or_default() {
+            add(kind, Some(name));
         }
     }
     for list in ["containers", "initContainers"] {
         for c in spec.get(list).map_or(&[][..], Node::items) {
             for e in c.get("env").map_or(&[][..], Node::items) {
-                add(
-                    "Secret",
-                    e.path(&["valueFrom", "secretKeyRef", "name"])
-                        .and_then(Node::as_str),
-                );
-                add(
-                    "ConfigMap",
-                    e.path(&["valueFrom", "configMapKeyRef", "name"])
-                        .and_then(Node::as_str),
-                );
+                let from = e.get("valueFrom");
+                let name = |r: &str| from?.path(&[r, "name"]).and_then(Node::as_str);
+                add("Secret", name("secretKeyRef"));
+                add("ConfigMap", name("configMapKeyRef"));
             }
             for e in c.get("envFrom").map_or(&[][..], Node::items) {
-                add(
-                    "Secret",
-                    e.path(&["secretRef", "name"]).and_then(Node::as_str),
-                );
-                add(
-                    "ConfigMap",
-                    e.path(&["configMapRef", "name"]).and_then(Node::as_str),
-                );
+                let name = |r: &str| e.path(&[r, "name"]).and_then(Node::as_str);
+                add("Secret", name("secretRef"));
+                add("ConfigMap", name("configMapRef"));
             }
         }
     }

@@ -919,37 +919,14 @@ fn mount_files(c: &Node, spec: &Node, ns: &str, idx: &Index, related: &mut Vec<R
         else {
             continue;
         };
-        let sources: Vec<(&str, &Node)> = if let Some(p) = vol.get("projected") {
-            p.get("sources")
-                .map_or(&[][..], Node::items)
-                .iter()
-                .filter_map(|s| {
-                    s.get("configMap")
-                        .map(|n| ("ConfigMap", n))
-                        .or_else(|| s.get("secret").map(|n| ("Secret", n)))
-                })
-                .collect()
-        } else if let Some(n) = vol.get("configMap") {
-            vec![("ConfigMap", n)]
-        } else if let Some(n) = vol.get("secret") {
-            vec![("Secret", n)]
-        } else {
+        let Some(sources) = crate::k8s::volume_objects(vol) else {
             vfs.opaque.push((
                 normalize(path),
                 format!("{path} is volume `{vname}`, whose content is not in the manifests"),
             ));
             continue;
         };
-        for (kind, src) in sources {
-            let obj_name = src
-                .get(if kind == "Secret" {
-                    "secretName"
-                } else {
-                    "name"
-                })
-                .or_else(|| src.get("name"))
-                .and_then(Node::as_str)
-                .unwrap_or_default();
+        for (kind, src, obj_name) in sources {
             let items: Vec<(String, String)> = src
                 .get("items")
                 .map_or(&[][..], Node::items)
