@@ -47,6 +47,11 @@ fn s(v: &str) -> Value {
     Value::String(Arc::new(v.to_string()))
 }
 
+/// A CEL list of strings.
+fn strings<T: AsRef<str>>(items: &[T]) -> Value {
+    Value::List(Arc::new(items.iter().map(|a| s(a.as_ref())).collect()))
+}
+
 /// Locations of one subject, indexed by the `loc` numbers in its CEL values.
 #[derive(Default)]
 struct Locs<'a> {
@@ -377,14 +382,8 @@ fn container_value<'a>(
         m.entry(key.to_string())
             .or_insert_with(|| Value::List(Arc::new(Vec::new())));
     }
-    m.insert(
-        "argv".into(),
-        Value::List(Arc::new(c.argv.iter().map(|a| s(a)).collect())),
-    );
-    m.insert(
-        "preStopCommand".into(),
-        Value::List(Arc::new(c.prestop.iter().map(|a| s(a)).collect())),
-    );
+    m.insert("argv".into(), strings(&c.argv));
+    m.insert("preStopCommand".into(), strings(&c.prestop));
     m.insert("preStopKnown".into(), Value::Bool(c.prestop_known));
     let env_booleans: Vec<Value> = node
         .and_then(|n| n.get("env"))
@@ -409,10 +408,7 @@ fn container_value<'a>(
     let mut probes = BTreeMap::new();
     for (name, (text, known)) in ["liveness", "readiness", "startup"].iter().zip(&c.probes) {
         let mut p = BTreeMap::new();
-        p.insert(
-            "text".into(),
-            Value::List(Arc::new(text.iter().map(|a| s(a)).collect())),
-        );
+        p.insert("text".into(), strings(text));
         p.insert("known".into(), Value::Bool(*known));
         probes.insert(name.to_string(), map_value(p));
     }
@@ -491,10 +487,7 @@ fn valkey_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value
             e.insert("args".into(), Value::List(Arc::new(shown)));
         } else {
             e.insert("value".into(), s(&setting.value()));
-            e.insert(
-                "args".into(),
-                Value::List(Arc::new(setting.args.iter().map(|a| s(a)).collect())),
-            );
+            e.insert("args".into(), strings(&setting.args));
             if let Some(first) = setting.args.first() {
                 if matches!(d.map(|d| d.kind), Some(directives::Kind::Memory { .. })) {
                     if let Ok(b) = parse_memory(first) {
@@ -547,14 +540,8 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value
     let save = cfg.save_points();
     let aof = yes("appendonly");
     m.insert("configKnown".into(), Value::Bool(cfg.unknown.is_empty()));
-    m.insert(
-        "unknownReasons".into(),
-        Value::List(Arc::new(cfg.unknown.iter().map(|u| s(u)).collect())),
-    );
-    m.insert(
-        "conditional".into(),
-        Value::List(Arc::new(cfg.conditional.iter().map(|u| s(u)).collect())),
-    );
+    m.insert("unknownReasons".into(), strings(&cfg.unknown));
+    m.insert("conditional".into(), strings(&cfg.conditional));
     m.insert("aof".into(), Value::Bool(aof));
     m.insert("rdb".into(), Value::Bool(!save.is_empty()));
     m.insert("persistence".into(), Value::Bool(aof || !save.is_empty()));
