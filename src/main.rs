@@ -288,12 +288,14 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<u8, String> {
             if stdin_only && std::io::stdin().is_terminal() {
                 return Err("no input: give files or folders to check, or pipe manifests into `valkey-lint check -`".into());
             }
+            let clock = std::time::Instant::now();
             let mut files = Files::default();
             let Loaded {
                 rules,
                 config: cfg,
                 errors,
             } = load(&rule_args, &mut files)?;
+            let loaded_at = clock.elapsed();
             let mut findings = errors;
             let mut globs = exclude.clone();
             globs.extend(cfg.exclude.iter().cloned());
@@ -338,7 +340,9 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<u8, String> {
                     .cloned()
                     .unwrap_or_else(|| eval::default_params(r))
             };
+            let read_at = clock.elapsed();
             let mut checked = check::check(&files, &ids, &rules, &lookup);
+            let checked_at = clock.elapsed();
             checked.retain(|f| !f.object.as_ref().is_some_and(|o| cfg.excludes(&f.rule, o)));
             findings.extend(checked);
             let summary = Summary::of(&findings, ids.len());
@@ -395,6 +399,12 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<u8, String> {
                     }
                     None => out(&text),
                 }
+            }
+            if std::env::var_os("VALKEY_LINT_TIMINGS").is_some() {
+                eprintln!(
+                    "rules loaded {loaded_at:?}, input read {read_at:?}, checked {checked_at:?}, reported {:?}",
+                    clock.elapsed()
+                );
             }
             let threshold = match fail_on {
                 FailOn::Error => Severity::Error,

@@ -57,6 +57,55 @@ fn every_template_of_the_built_in_rules_compiles() {
 }
 
 #[test]
+fn the_fast_cel_parser_reads_every_built_in_expression_as_the_antlr_one_does() {
+    // Rules are compiled with the `cel` crate's Pratt parser (its ANTLR parser took most of the
+    // start-up); both must build the same tree. They number the nodes in another order, and
+    // the ids play no part in evaluation, so they are left out of the comparison.
+    use valkey_lint::rules::load::{self, Part, Template};
+    fn without_ids(tree: &cel::IdedExpr) -> String {
+        let text = format!("{tree:?}");
+        let mut out = String::with_capacity(text.len());
+        let mut pieces = text.split("id: ");
+        out.push_str(pieces.next().unwrap_or_default());
+        for piece in pieces {
+            out.push_str(piece.trim_start_matches(|c: char| c.is_ascii_digit()));
+        }
+        out
+    }
+    let mut files = Files::default();
+    let (rules, _) = check::load_rules(&[], &mut files);
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for r in &rules {
+        let exprs = r
+            .conditions
+            .iter()
+            .chain(&r.for_each)
+            .chain([&r.expression]);
+        sources.extend(exprs.map(|e| (r.id.clone(), e.source.clone())));
+        let templates: Vec<&Template> = [&r.message, &r.help]
+            .into_iter()
+            .chain(&r.label)
+            .chain(r.also.iter().map(|a| &a.label))
+            .collect();
+        for t in templates {
+            for part in &t.parts {
+                if let Part::Expr(e) = part {
+                    sources.push((r.id.clone(), e.source.clone()));
+                }
+            }
+        }
+    }
+    assert!(sources.len() > 300, "only {} expressions", sources.len());
+    for (id, src) in &sources {
+        let fast = load::pratt_parser()
+            .parse(src)
+            .unwrap_or_else(|e| panic!("{id}: `{src}`: {e}"));
+        let antlr = load::parse_with_antlr(src).unwrap_or_else(|e| panic!("{id}: `{src}`: {e}"));
+        assert_eq!(without_ids(&fast), without_ids(&antlr), "{id}: `{src}`");
+    }
+}
+
+#[test]
 fn generated_docs_are_fresh() {
     let mut files = Files::default();
     let (rules, _) = check::load_rules(&[], &mut files);

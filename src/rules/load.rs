@@ -6,8 +6,23 @@
 use crate::finding::{Finding, Severity};
 use crate::source::SourceFile;
 use crate::yaml::{parse_document, split_documents, Node, Span, Value};
-use cel::Program;
 use std::collections::BTreeMap;
+
+/// A parsed CEL expression (its macros expanded), evaluated against a context.
+#[derive(Debug)]
+pub struct Program(cel::IdedExpr);
+
+impl Program {
+    /// Evaluates the expression in `ctx`.
+    pub fn execute(&self, ctx: &cel::Context) -> cel::ResolveResult {
+        cel::Value::resolve(&self.0, ctx)
+    }
+
+    /// The expression tree.
+    pub fn expression(&self) -> &cel::IdedExpr {
+        &self.0
+    }
+}
 
 /// A compiled CEL expression with its source.
 #[derive(Debug)]
@@ -555,8 +570,37 @@ pub fn compile(src: &str) -> Result<Program, String> {
 }
 
 /// Compiles a CEL expression alone.
+///
+/// The `cel` crate's hand-written Pratt parser (feature `parser_pratt`) reads the built-in
+/// rules' 177 expressions in ~0.8 ms where its ANTLR parser (`Env::compile`) takes ~10 ms, which
+/// was most of the start-up of a run. It expands the standard macros only, so an expression
+/// that calls a macro the extensions add (`sortBy` of the lists extension) goes through the
+/// environment's own parser. `tests/rule_files.rs` checks that both parsers build the same tree
+/// for every built-in expression.
 fn compile_cel(src: &str) -> Result<Program, String> {
-    super::eval::env().compile(src).map_err(|e| e.to_string())
+    let parsed = if EXTENSION_MACROS.iter().any(|m| src.contains(m)) {
+        super::eval::env().parser().parse(src)
+    } else {
+        pratt_parser().parse(src)
+    };
+    parsed.map(Program).map_err(|e| e.to_string())
+}
+
+/// Macros that `eval::env()`'s extensions add to the standard ones.
+const EXTENSION_MACROS: &[&str] = &["sortBy"];
+
+/// The parser for rule expressions, set up as `Env::parser` sets up the ANTLR one for
+/// `Env::stdlib()` (optional syntax on).
+pub fn pratt_parser() -> cel::parser::PrattParser {
+    cel::parser::PrattParser::default().enable_optional_syntax(true)
+}
+
+/// Parses `src` with the environment's ANTLR parser, for the test that compares the two.
+pub fn parse_with_antlr(src: &str) -> Result<cel::IdedExpr, String> {
+    super::eval::env()
+        .parser()
+        .parse(src)
+        .map_err(|e| e.to_string())
 }
 
 fn regex_literals(src: &str) -> Vec<String> {
@@ -611,5 +655,40 @@ pub fn yaml_to_cel(n: &Node) -> cel::Value {
                 .collect();
             super::eval::map_value(map)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compile;
+    use cel::{Context, Value};
+
+    fn eval(src: &str) -> Value {
+        let program = compile(src).unwrap_or_else(|e| panic!("`{src}`: {e}"));
+        let ctx = Context::with_env(super::super::eval::env());
+        program
+            .execute(&ctx)
+            .unwrap_or_else(|e| panic!("`{src}`: {e}"))
+    }
+
+    #[test]
+    fn standard_and_extension_macros_expand() {
+        assert_eq!(eval("[1, 2, 3].exists(x, x > 2)"), Value::Bool(true));
+        assert_eq!(
+            eval("[3, 1, 2].map(x, x * 2).filter(x, x > 2)"),
+            eval("[6, 4]")
+        );
+        // `sortBy` is a macro of the lists extension, which the Pratt parser does not know.
+        assert_eq!(eval("[3, 1, 2].sortBy(x, -x)"), eval("[3, 2, 1]"));
+        assert_eq!(
+            eval("has({'a': 1}.a) && !has({'a': 1}.b)"),
+            Value::Bool(true)
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_reported() {
+        assert!(compile("a. == 1").is_err());
+        assert!(compile("[1, 2").is_err());
     }
 }
