@@ -411,13 +411,17 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<u8, String> {
                 FailOn::Warning => Severity::Warning,
                 FailOn::Info => Severity::Info,
             };
-            Ok(if findings.iter().any(|f| f.input_error) {
+            let code = if findings.iter().any(|f| f.input_error) {
                 2
             } else if findings.iter().any(|f| f.severity >= threshold) {
                 1
             } else {
                 0
-            })
+            };
+            // The process ends next: freeing the inputs, rules and findings one allocation at a
+            // time would only delay the exit (~2 ms of a small run; longer on large inputs).
+            std::mem::forget((files, rules, findings));
+            Ok(code)
         }
         Command::Rules { rules: rule_args } => {
             let mut files = Files::default();
