@@ -148,6 +148,9 @@ pub struct Entry {
     pub selector: Option<Selector>,
     /// Where its document is.
     pub doc: DocRef,
+    /// The whole parsed document, when the run keeps trees between its passes (small inputs);
+    /// otherwise the second pass parses the document again from `doc`.
+    pub tree: Option<std::sync::Arc<Node>>,
 }
 
 /// Kinds whose pods can run valkey-server.
@@ -212,6 +215,7 @@ impl Entry {
             labels,
             selector,
             doc,
+            tree: None,
         })
     }
 

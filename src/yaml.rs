@@ -375,14 +375,16 @@ impl Builder<'_> {
             Event::MappingEnd | Event::SequenceEnd => {
                 let end = self.offsets.byte(span.end.index());
                 let node = match self.stack.pop() {
-                    Some(Frame::Map(s, items, _)) => {
+                    Some(Frame::Map(s, mut items, _)) => {
+                        items.shrink_to_fit();
                         let end = items.last().map_or(end, |(_, v)| v.span.end as usize);
                         Node {
                             span: Span::new(self.file, s, end.max(s)),
                             value: Value::Map(items),
                         }
                     }
-                    Some(Frame::Seq(s, items)) => {
+                    Some(Frame::Seq(s, mut items)) => {
+                        items.shrink_to_fit();
                         let end = items.last().map_or(end, |v| v.span.end as usize);
                         Node {
                             span: Span::new(self.file, s, end.max(s)),

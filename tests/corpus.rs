@@ -443,3 +443,20 @@ fn shared_renders_produce_exactly_the_expected_findings() {
     assert_eq!(report["summary"]["inputErrors"], 0);
     assert_eq!(report["summary"]["files"], 6);
 }
+
+#[test]
+fn parsing_again_in_the_second_pass_finds_the_same() {
+    // Small inputs keep their trees between the passes; large ones (over the tree budget) parse
+    // the documents again. Both paths must report the same findings at the same places.
+    let inputs = [CORPUS, "testdata"];
+    let kept = common::check_json(&inputs);
+    let out = common::valkey_lint()
+        .args(["check", "--format", "json"])
+        .args(inputs)
+        .env("VALKEY_LINT_TREE_BUDGET", "0")
+        .output()
+        .unwrap();
+    let parsed_again: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(kept["findings"].as_array().unwrap().len() > 100);
+    assert_eq!(kept, parsed_again);
+}

@@ -376,6 +376,9 @@ impl<'a> Index<'a> {
 
     /// Parses an indexed object's document again.
     pub fn parse(&self, e: &Entry) -> Option<Arc<Node>> {
+        if let Some(tree) = &e.tree {
+            return Some(tree.clone());
+        }
         let f = self.files.get(e.doc.file);
         let node = parse_document(&f.text, &e.doc.slice, e.doc.file).ok()??;
         match e.doc.item {
