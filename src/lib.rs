@@ -19,3 +19,4 @@ pub mod suppress;
 pub mod units;
 pub mod valkey;
 pub mod yaml;
+mod yaml_fast;

@@ -151,7 +151,18 @@ fn helm_source(body: &str) -> Option<String> {
 ///
 /// Returns `Ok(None)` for a document with no content.
 pub fn parse_document(text: &str, doc: &DocSlice, file: u32) -> Result<Option<Node>, YamlError> {
-    parse(text, doc, file, false)
+    parse(text, doc, file, false, true)
+}
+
+/// [`parse_document`] through saphyr alone, without the fast path of [`crate::yaml_fast`]:
+/// for the tests that compare the two, and for measuring.
+#[doc(hidden)]
+pub fn parse_document_with_saphyr(
+    text: &str,
+    doc: &DocSlice,
+    file: u32,
+) -> Result<Option<Node>, YamlError> {
+    parse(text, doc, file, false, false)
 }
 
 /// Parses a document keeping only `kind`, `apiVersion`, `metadata.name`/`namespace`/`labels`,
@@ -162,10 +173,28 @@ pub fn parse_index_fields(
     doc: &DocSlice,
     file: u32,
 ) -> Result<Option<Node>, YamlError> {
-    parse(text, doc, file, true)
+    parse(text, doc, file, true, true)
 }
 
-fn parse(text: &str, doc: &DocSlice, file: u32, prune: bool) -> Result<Option<Node>, YamlError> {
+/// Whether the fast path of [`crate::yaml_fast`] reads a document (rather than saphyr).
+#[doc(hidden)]
+pub fn fast_path_reads(text: &str, doc: &DocSlice) -> bool {
+    let src = &text[doc.start..doc.end];
+    let cleaned: Cow<str> = if src.contains('\t') {
+        Cow::Owned(strip_trailing_tabs(src))
+    } else {
+        Cow::Borrowed(src)
+    };
+    crate::yaml_fast::parse(&cleaned, doc.start, 0).is_some()
+}
+
+fn parse(
+    text: &str,
+    doc: &DocSlice,
+    file: u32,
+    prune: bool,
+    fast: bool,
+) -> Result<Option<Node>, YamlError> {
     let src = &text[doc.start..doc.end];
     // Go's YAML (and so Helm) accepts a TAB after a scalar at the end of a line; YAML 1.2
     // parsers reject it in some positions. Replacing trailing tabs by spaces keeps every offset.
@@ -174,6 +203,13 @@ fn parse(text: &str, doc: &DocSlice, file: u32, prune: bool) -> Result<Option<No
     } else {
         Cow::Borrowed(src)
     };
+    // Most documents are block YAML as Helm and kubectl write it, which the fast path reads
+    // (the whole tree, also when only the index fields are wanted); the rest goes to saphyr.
+    if fast {
+        if let Some(node) = crate::yaml_fast::parse(&cleaned, doc.start, file) {
+            return Ok(Some(node));
+        }
+    }
     let offsets = Offsets::new(&cleaned, doc.start);
     let mut builder = Builder {
         stack: Vec::new(),

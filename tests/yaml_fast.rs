@@ -1,0 +1,151 @@
+//! The fast YAML path (`src/yaml_fast.rs`) against saphyr: every document must come out as the
+//! same tree with the same spans, whichever path reads it, and the fast path must read the
+//! block YAML that Helm and kubectl write (so that a change that sends everything to saphyr
+//! does not pass unnoticed).
+
+use std::path::{Path, PathBuf};
+use valkey_lint::yaml::{
+    fast_path_reads, parse_document, parse_document_with_saphyr, split_documents,
+};
+
+fn yaml_files(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for e in entries {
+            yaml_files(&e, out);
+        }
+    } else if matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    ) {
+        out.push(p.to_path_buf());
+    }
+}
+
+/// Compares both paths on every document of `text`; returns (documents, read by the fast path).
+fn compare(name: &str, text: &str) -> (usize, usize) {
+    let docs = split_documents(text);
+    let mut fast = 0;
+    for d in &docs {
+        let a = format!("{:?}", parse_document(text, d, 0));
+        let b = format!("{:?}", parse_document_with_saphyr(text, d, 0));
+        assert_eq!(
+            a,
+            b,
+            "{name} at byte {}: the fast path and saphyr differ on\n{}",
+            d.start,
+            &text[d.start..d.end]
+        );
+        fast += usize::from(fast_path_reads(text, d));
+    }
+    (docs.len(), fast)
+}
+
+#[test]
+fn the_shared_renders_and_the_test_data_parse_the_same_on_both_paths() {
+    let mut files = Vec::new();
+    yaml_files(Path::new("../shared/corpus/rendered"), &mut files);
+    yaml_files(Path::new("testdata"), &mut files);
+    let (mut docs, mut fast) = (0, 0);
+    for f in &files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        let (d, r) = compare(&f.display().to_string(), &text);
+        docs += d;
+        fast += r;
+    }
+    assert!(docs > 500, "only {docs} documents");
+    // The rule files (folded `>-` texts, multi-line plain scalars) mostly go to saphyr.
+    let mut rules = Vec::new();
+    yaml_files(Path::new("rules"), &mut rules);
+    for f in &rules {
+        compare(&f.display().to_string(), &std::fs::read_to_string(f).unwrap());
+    }
+    // Robustness cases and chart templates go to saphyr; nearly all the rest is fast.
+    assert!(fast * 100 >= docs * 90, "fast path read {fast} of {docs}");
+}
+
+#[test]
+fn a_generated_corpus_parses_the_same_on_both_paths() {
+    let dir = std::env::temp_dir().join(format!("valkey-lint-fastyaml-{}", std::process::id()));
+    let status = std::process::Command::new("python3")
+        .arg("../shared/tools/gen_corpus.py")
+        .arg(&dir)
+        .args(["--docs", "3000", "--files", "3"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs the corpus generator");
+    assert!(status.success());
+    let mut files = Vec::new();
+    yaml_files(&dir, &mut files);
+    let (mut docs, mut fast) = (0, 0);
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let (d, r) = compare(&f.display().to_string(), &text);
+        docs += d;
+        fast += r;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(docs, 3000);
+    assert_eq!(fast, docs, "the generated corpus is plain Helm output");
+}
+
+/// Shapes at the edge of what the fast path reads: each must come out as saphyr reads it,
+/// through either path. `true` marks the ones the fast path must read itself.
+const CASES: &[(bool, &str)] = &[
+    (true, "a: 1\nb: two words\nc: 'it''s'\nd: \"q \\\"x\\\" \\\\ \\n\"\n"),
+    (true, "a:\nb: ~\nc: null\nd: \"\"\ne:   # comment\nf: x # trailing\n"),
+    (true, "k:\n- a\n- b\nz: 1\n"),
+    (true, "k:\n  - a\n  -\n  - b: 1\n    c: 2\n"),
+    (true, "- a: 1\n  b: [x, 'y', \"z\"]\n- c\n- {p: 1, q: \"2\"}\n- []\n- {}\n"),
+    (true, "args:\n  - --maxmemory\n  - -1\n  - \"--port 6379\"\nx: -1\n"),
+    (true, "s: |\n  l1\n\n  l2\nt: 1\n"),
+    (true, "s: |-\n  l1\n    indented\n  l3\nt: 1\n"),
+    (true, "s: |+\n  l1\n\n\nt: 1\n"),
+    (true, "s: |\n  # not a comment\n  x\n"),
+    (true, "\"quoted key\": 1\n'single': 2\nurl: http://x:80/y\nk#: v\n"),
+    (true, "# leading comment\n\na: 1 # c\n\n# between\nb:\n  c: {x: [1, 2]}\n"),
+    (true, "limits: {cpu: 50m, memory: 32Mi}\ncmd: [\"/bin/sh\", \"-ec\", \"chown -R 999:1000 /data\"]\n"),
+    (true, "é: ü\nname: naïve\ns: |\n  ünïcode\n"),
+    (false, "a: &x 1\nb: *x\n"),
+    (false, "a: !!str 1\n"),
+    (false, "a: >\n  folded\n  text\n"),
+    (false, "a: multi\n  line plain\n"),
+    (false, "a: \"multi\n  line quoted\"\n"),
+    (false, "a: \"\\u00e9\"\n"),
+    (false, "a: [1,\n  2]\n"),
+    (false, "s: |\n\n  leading blank\n"),
+    (false, "s: |2\n   x\n"),
+    (false, "s: |\n  x\n# comment after\nt: 1\n"),
+    (false, "s: |-\nt: 1\n"),
+    (false, "k:\n-\n- b\n"),
+    (false, "? complex\n: key\n"),
+    (false, "a:\tb\n"),
+    (false, "a: b: c\n"),
+    (false, "- - nested\n"),
+    (false, "plain scalar document\n"),
+    (false, "a: 1\n  b: 2\n"),
+    (false, "a: [x, ]\n"),
+    (false, "a: {b}\n"),
+    (false, "a: 'unterminated\n"),
+    (false, "a: 1\r\nb: 2\r\n"),
+];
+
+#[test]
+fn edge_cases_parse_the_same_on_both_paths() {
+    for (must_be_fast, text) in CASES {
+        compare(text, text);
+        let docs = split_documents(text);
+        let fast = docs.iter().all(|d| fast_path_reads(text, d));
+        if *must_be_fast {
+            assert!(fast, "the fast path should read {text:?}");
+        } else {
+            assert!(!fast, "the fast path should leave {text:?} to saphyr");
+        }
+    }
+}
