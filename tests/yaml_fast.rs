@@ -18,10 +18,7 @@ fn yaml_files(p: &Path, out: &mut Vec<PathBuf>) {
         for e in entries {
             yaml_files(&e, out);
         }
-    } else if matches!(
-        p.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    ) {
+    } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
         out.push(p.to_path_buf());
     }
 }
@@ -64,7 +61,10 @@ fn the_shared_renders_and_the_test_data_parse_the_same_on_both_paths() {
     let mut rules = Vec::new();
     yaml_files(Path::new("rules"), &mut rules);
     for f in &rules {
-        compare(&f.display().to_string(), &std::fs::read_to_string(f).unwrap());
+        compare(
+            &f.display().to_string(),
+            &std::fs::read_to_string(f).unwrap(),
+        );
     }
     // Robustness cases and chart templates go to saphyr; nearly all the rest is fast.
     assert!(fast * 100 >= docs * 90, "fast path read {fast} of {docs}");

@@ -858,13 +858,20 @@ pub fn servicemonitor_targets(
     // The namespaces it looks in first (a lookup per namespace), every Service only when it
     // finds nothing there, to say where the matching ones are.
     let looked: Vec<&crate::k8s::Entry> = if any {
-        index.all_of("Service")
+        index
+            .all_of("Service")
+            .into_iter()
+            .filter(|e| selector.matches(&e.labels))
+            .collect()
     } else if names.is_empty() {
-        index.of("Service", &entry.namespace)
+        index.labeled("Service", &entry.namespace, &selector)
     } else {
-        names.iter().flat_map(|n| index.of("Service", n)).collect()
+        names
+            .iter()
+            .flat_map(|n| index.labeled("Service", n, &selector))
+            .collect()
     };
-    for svc in looked.into_iter().filter(|e| selector.matches(&e.labels)) {
+    for svc in looked {
         valkey |= valkey_services.contains(&(svc.namespace.clone(), svc.name.clone()));
         inside.extend(describe(svc));
     }

@@ -12,7 +12,7 @@
 
 use super::conf::{self, Known};
 use super::script::{self, Env, Word};
-use crate::k8s::{pod_template, string_map, Entry, Labels};
+use crate::k8s::{pod_template, string_map, Entry, Labels, Selector};
 use crate::source::Files;
 use crate::yaml::{parse_document, Node, Span};
 use std::collections::{BTreeMap, HashMap};
@@ -329,25 +329,108 @@ pub struct Index<'a> {
     pub entries: &'a [Entry],
     /// The files.
     pub files: &'a Files,
-    /// Entry positions by (kind, namespace): lookups stay constant-time on 100k documents.
+    /// Entry positions by (kind, namespace).
     by_namespace: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// The first entry of each (kind, namespace, name).
+    by_name: HashMap<(&'a str, &'a str, &'a str), usize>,
+    /// Entries with a selector, by (kind, namespace), reachable from the labels they require:
+    /// a lookup by pod labels tests only the selectors that can match them, so it stays
+    /// constant-time however many objects share a namespace.
+    by_selector: HashMap<(&'a str, &'a str), Candidates<'a>>,
+    /// Services by (namespace, label key, label value), for selectors over Service labels.
+    by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
+}
+
+/// Entries of one (kind, namespace) whose selectors may match some labels.
+#[derive(Default)]
+struct Candidates<'a> {
+    /// By one `matchLabels` pair each selector requires.
+    anchored: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// Selectors without `matchLabels` (expressions only, or empty: they match every pod).
+    other: Vec<usize>,
 }
 
 impl<'a> Index<'a> {
     /// Indexes the entries of a run.
     pub fn new(entries: &'a [Entry], files: &'a Files) -> Index<'a> {
         let mut by_namespace: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut by_name = HashMap::new();
+        let mut by_selector: HashMap<(&str, &str), Candidates> = HashMap::new();
+        let mut by_label: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
-            by_namespace
-                .entry((e.kind.as_str(), e.namespace.as_str()))
-                .or_default()
-                .push(i);
+            let key = (e.kind.as_str(), e.namespace.as_str());
+            by_namespace.entry(key).or_default().push(i);
+            by_name.entry((key.0, key.1, e.name.as_str())).or_insert(i);
+            if let Some(sel) = &e.selector {
+                let c = by_selector.entry(key).or_default();
+                match sel.labels.first() {
+                    Some((k, v)) => c
+                        .anchored
+                        .entry((k.as_str(), v.as_str()))
+                        .or_default()
+                        .push(i),
+                    None => c.other.push(i),
+                }
+            }
+            for (k, v) in &e.labels {
+                by_label
+                    .entry((e.namespace.as_str(), k.as_str(), v.as_str()))
+                    .or_default()
+                    .push(i);
+            }
         }
         Index {
             entries,
             files,
             by_namespace,
+            by_name,
+            by_selector,
+            by_label,
         }
+    }
+
+    /// Objects of `kind` in `namespace` whose selector matches `labels`, in input order.
+    pub fn selecting_entries(
+        &self,
+        kind: &str,
+        namespace: &str,
+        labels: &Labels,
+    ) -> Vec<&'a Entry> {
+        let Some(c) = self.by_selector.get(&(kind, namespace)) else {
+            return Vec::new();
+        };
+        let mut positions: Vec<usize> = c.other.clone();
+        for (k, v) in labels {
+            if let Some(found) = c.anchored.get(&(k.as_str(), v.as_str())) {
+                positions.extend_from_slice(found);
+            }
+        }
+        positions.sort_unstable();
+        positions
+            .into_iter()
+            .map(|i| &self.entries[i])
+            .filter(|e| e.selector.as_ref().is_some_and(|s| s.matches(labels)))
+            .collect()
+    }
+
+    /// Objects of `kind` in `namespace` whose labels `selector` matches, in input order (only
+    /// Services keep their labels in the index).
+    pub fn labeled(&self, kind: &str, namespace: &str, selector: &Selector) -> Vec<&'a Entry> {
+        let candidates: Vec<&'a Entry> = match selector.labels.first() {
+            Some((k, v)) => self
+                .by_label
+                .get(&(namespace, k.as_str(), v.as_str()))
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(|&i| &self.entries[i])
+                .filter(|e| e.kind == kind)
+                .collect(),
+            None => self.of(kind, namespace),
+        };
+        candidates
+            .into_iter()
+            .filter(|e| selector.matches(&e.labels))
+            .collect()
     }
 
     /// Every object of `kind`, in any namespace.
@@ -394,16 +477,14 @@ impl<'a> Index<'a> {
 
     /// The object of `kind` named `name` in `namespace`.
     pub fn find(&self, kind: &str, namespace: &str, name: &str) -> Option<&Entry> {
-        self.of(kind, namespace)
-            .into_iter()
-            .find(|e| e.name == name)
+        let i = self.by_name.get(&(kind, namespace, name))?;
+        Some(&self.entries[*i])
     }
 
     /// Objects of `kind` in `namespace` whose selector matches `labels`.
     pub fn selecting(&self, kind: &str, namespace: &str, labels: &Labels) -> Vec<Related> {
-        self.of(kind, namespace)
+        self.selecting_entries(kind, namespace, labels)
             .into_iter()
-            .filter(|e| e.selector.as_ref().is_some_and(|s| s.matches(labels)))
             .filter_map(|e| {
                 Some(Related {
                     entry: e.clone(),
@@ -531,9 +612,8 @@ pub fn build(entry: &Entry, doc: Arc<Node>, index: &Index) -> Option<Workload> {
         pdbs: index.selecting("PodDisruptionBudget", ns, &pod_labels),
         // Names only: no rule reads a Service's body, so it is not parsed again.
         services: index
-            .of("Service", ns)
+            .selecting_entries("Service", ns, &pod_labels)
             .into_iter()
-            .filter(|e| e.selector.as_ref().is_some_and(|s| s.matches(&pod_labels)))
             .cloned()
             .collect(),
         network_policies: index.selecting("NetworkPolicy", ns, &pod_labels),
