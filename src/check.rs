@@ -292,6 +292,7 @@ pub fn check(
             crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
         })
     });
+    let t2 = std::time::Instant::now();
     let valkey_services = valkey_services.into_inner().unwrap_or_default();
     let valkey_uses = valkey_uses.into_inner().unwrap_or_default();
     let objects: Vec<&Entry> = entries
@@ -323,7 +324,12 @@ pub fn check(
     });
     findings.extend(object_results.into_iter().flatten());
     if std::env::var_os("VALKEY_LINT_TIMINGS").is_some() {
-        eprintln!("index {:?}, model+rules {:?}", t1 - t0, t1.elapsed());
+        eprintln!(
+            "index {:?}, workloads {:?}, objects {:?}",
+            t1 - t0,
+            t2 - t1,
+            t2.elapsed()
+        );
     }
     for mut r in results {
         findings.append(&mut r);

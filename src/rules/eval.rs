@@ -52,6 +52,38 @@ pub fn regex_is_match(pattern: &str, text: &str) -> Result<bool, String> {
     regex(pattern).map(|r| r.is_match(text))
 }
 
+/// A value in the interpreter's own representation, for binding a variable. The `cel` crate's
+/// conversion (`Context::add_variable_from_value`) copies every list and map twice on the way;
+/// this one reads the value in place.
+fn to_val(v: &Value) -> Box<dyn cel::common::value::Val> {
+    use cel::common::types::{CelBool, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString};
+    match v {
+        Value::List(items) => Box::new(CelList::from(items.iter().map(to_val).collect::<Vec<_>>())),
+        Value::Map(m) => Box::new(CelMap::from(
+            m.map
+                .iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Key::String(s) => CelMapKey::from(s.as_str().to_string()),
+                        Key::Int(i) => CelMapKey::from(*i),
+                        Key::Uint(u) => CelMapKey::from(*u),
+                        Key::Bool(b) => CelMapKey::from(*b),
+                    };
+                    (key, to_val(v))
+                })
+                .collect::<HashMap<_, _>>(),
+        )),
+        Value::String(s) => Box::new(CelString::from(s.as_str().to_string())),
+        Value::Int(i) => Box::new(CelInt::from(*i)),
+        Value::Bool(b) => Box::new(CelBool::from(*b)),
+        Value::Null => Box::new(CelNull),
+        other => {
+            let converted: Result<Box<dyn cel::common::value::Val>, _> = other.clone().try_into();
+            converted.unwrap_or_else(|_| Box::new(CelNull))
+        }
+    }
+}
+
 /// A CEL map from string keys.
 pub fn map_value(map: BTreeMap<String, Value>) -> Value {
     let m: HashMap<Key, Value> = map.into_iter().map(|(k, v)| (Key::from(k), v)).collect();
@@ -100,13 +132,15 @@ fn yaml_value<'a>(n: &'a Node, locs: &mut Locs<'a>) -> Value {
         crate::yaml::Value::Map(entries) => {
             // A null value is an absent field for Kubernetes (Helm renders `env:` with nothing
             // after it), so `has()` is false and no rule trips over a null.
-            let mut m: BTreeMap<String, Value> = entries
-                .iter()
-                .filter(|(_, v)| !v.is_null())
-                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), yaml_value(v, locs))))
-                .collect();
-            m.insert("loc".into(), locs.add_node(n));
-            map_value(m)
+            let mut m: HashMap<Key, Value> = HashMap::with_capacity(entries.len() + 1);
+            for (k, v) in entries {
+                if let (Some(k), false) = (k.as_str(), v.is_null()) {
+                    let v = yaml_value(v, locs);
+                    m.insert(Key::String(Arc::new(k.to_string())), v);
+                }
+            }
+            m.insert(Key::String(Arc::new("loc".into())), locs.add_node(n));
+            Value::Map(Map { map: Arc::new(m) })
         }
         crate::yaml::Value::Seq(items) => Value::List(Arc::new(
             items.iter().map(|i| yaml_value(i, locs)).collect(),
@@ -802,12 +836,12 @@ pub fn evaluate_object(
     };
     let mut ctx = root_context(env);
     for (name, v) in &subject.vars {
-        ctx.add_variable_from_value(*name, v.clone());
+        ctx.add_variable_as_val(*name, to_val(v));
     }
     let id = related_id(entry);
     for rule in rules.iter().filter(|r| r.kinds.contains(&entry.kind)) {
         let mut scope = ctx.new_inner_scope();
-        scope.add_variable_from_value("params", params(rule));
+        scope.add_variable_as_val("params", to_val(&params(rule)));
         run_rule(rule, &scope, &subject, out, &|| {
             (id.clone(), entry.doc.slice.template.clone(), doc.span)
         });
@@ -965,12 +999,12 @@ pub fn evaluate(
         let subject = Subject::container(w, c);
         let mut ctx = root_context(env);
         for (name, v) in &subject.vars {
-            ctx.add_variable_from_value(*name, v.clone());
+            ctx.add_variable_as_val(*name, to_val(v));
         }
         let rules = if i == 0 { workload_rules } else { &[][..] };
         for rule in rules.iter().chain(container_rules) {
             let mut scope = ctx.new_inner_scope();
-            scope.add_variable_from_value("params", params(rule));
+            scope.add_variable_as_val("params", to_val(&params(rule)));
             run_rule(rule, &scope, &subject, out, &owner);
         }
     }
@@ -1001,7 +1035,7 @@ fn run_rule(rule: &Rule, scope: &Context, subject: &Subject, out: &mut Vec<Findi
     for item in items {
         let mut s2 = scope.new_inner_scope();
         if let Some(it) = &item {
-            s2.add_variable_from_value("item", it.clone());
+            s2.add_variable_as_val("item", to_val(it));
         }
         match rule.expression.program.execute(&s2) {
             Ok(Value::Bool(true)) => {}
