@@ -158,9 +158,7 @@ pub fn read_inputs(
                     message: "no *.yaml or *.yml files in this folder".into(),
                 });
             }
-            for f in found {
-                read_one(&f, &mut files, &mut errors);
-            }
+            read_many(&found, &mut files, &mut errors);
         } else if !exclude.is_match(path) {
             read_one(path, &mut files, &mut errors);
         }
@@ -206,6 +204,43 @@ fn walk(
         } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
             out.push(p);
         }
+    }
+}
+
+/// Reads `paths` in order, on every core when there are many (reading and checking that a
+/// file is UTF-8 is a tenth of a run on 1,000 files).
+fn read_many(paths: &[PathBuf], files: &mut Vec<SourceFile>, errors: &mut Vec<InputError>) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads <= 1 || paths.len() < 16 {
+        for p in paths {
+            read_one(p, files, errors);
+        }
+        return;
+    }
+    let chunk = paths.len().div_ceil(threads);
+    let parts: Vec<(Vec<SourceFile>, Vec<InputError>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|c| {
+                s.spawn(move || {
+                    let (mut f, mut e) = (Vec::new(), Vec::new());
+                    for p in c {
+                        read_one(p, &mut f, &mut e);
+                    }
+                    (f, e)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (mut f, mut e) in parts {
+        files.append(&mut f);
+        errors.append(&mut e);
     }
 }
 

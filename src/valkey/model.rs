@@ -1361,3 +1361,107 @@ fn exec_text(c: &Node, path: &[&str], vfs: &Vfs) -> (Vec<String>, bool) {
     }
     (out, known)
 }
+
+#[cfg(test)]
+mod index_tests {
+    use super::Index;
+    use crate::k8s::{DocRef, Entry, Labels, Selector};
+    use crate::source::Files;
+    use crate::yaml::{parse_one, DocSlice};
+
+    fn entry(yaml: &str) -> Entry {
+        let doc = DocRef {
+            file: 0,
+            slice: DocSlice {
+                start: 0,
+                end: 0,
+                template: None,
+            },
+            item: None,
+        };
+        Entry::from_node(&parse_one(yaml), doc).unwrap()
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn indexed_lookups_find_what_a_scan_finds() {
+        let apps = ["a", "b", "c"];
+        let mut entries = Vec::new();
+        for (i, app) in apps.iter().enumerate() {
+            for ns in ["one", "two"] {
+                entries.push(entry(&format!(
+                    "kind: PodDisruptionBudget\nmetadata: {{name: pdb-{app}, namespace: {ns}}}\n\
+                     spec: {{selector: {{matchLabels: {{app: {app}, tier: cache}}}}}}\n"
+                )));
+                entries.push(entry(&format!(
+                    "kind: NetworkPolicy\nmetadata: {{name: np-{app}, namespace: {ns}}}\n\
+                     spec: {{podSelector: {{matchExpressions: [{{key: app, operator: In, values: [{app}, x]}}]}}}}\n"
+                )));
+                entries.push(entry(&format!(
+                    "kind: Service\nmetadata: {{name: svc-{app}, namespace: {ns}, labels: {{app: {app}, n: '{i}'}}}}\n\
+                     spec: {{selector: {{app: {app}}}}}\n"
+                )));
+            }
+        }
+        entries.push(entry(
+            "kind: NetworkPolicy\nmetadata: {name: all, namespace: one}\nspec: {podSelector: {}}\n",
+        ));
+        entries.push(entry(
+            "kind: PodDisruptionBudget\nmetadata: {name: none, namespace: one}\n\
+             spec: {selector: {matchLabels: {app: a}, matchExpressions: [{key: tier, operator: DoesNotExist}]}}\n",
+        ));
+        let files = Files::default();
+        let index = Index::new(&entries, &files);
+        let pods = [
+            labels(&[("app", "a"), ("tier", "cache")]),
+            labels(&[("app", "b")]),
+            labels(&[("app", "x"), ("tier", "cache")]),
+            labels(&[]),
+        ];
+        let names = |v: Vec<&Entry>| v.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
+        for kind in ["PodDisruptionBudget", "NetworkPolicy", "Service"] {
+            for ns in ["one", "two", "three"] {
+                for pod in &pods {
+                    let scan: Vec<&Entry> = index
+                        .of(kind, ns)
+                        .into_iter()
+                        .filter(|e| e.selector.as_ref().is_some_and(|s| s.matches(pod)))
+                        .collect();
+                    assert_eq!(
+                        names(index.selecting_entries(kind, ns, pod)),
+                        names(scan),
+                        "{kind} in {ns} for {pod:?}"
+                    );
+                }
+            }
+        }
+        for app in ["a", "b", "zz"] {
+            let mut selector = Selector::default();
+            selector.labels.push(("app".into(), app.into()));
+            let scan: Vec<&Entry> = index
+                .of("Service", "one")
+                .into_iter()
+                .filter(|e| selector.matches(&e.labels))
+                .collect();
+            assert_eq!(
+                names(index.labeled("Service", "one", &selector)),
+                names(scan)
+            );
+        }
+        let everything = Selector::default();
+        assert_eq!(index.labeled("Service", "two", &everything).len(), 3);
+        assert_eq!(
+            index
+                .find("Service", "two", "svc-b")
+                .map(|e| e.name.as_str()),
+            Some("svc-b")
+        );
+        assert!(index.find("Service", "three", "svc-b").is_none());
+    }
+}
