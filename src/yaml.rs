@@ -165,9 +165,10 @@ pub fn parse_document_with_saphyr(
     parse(text, doc, file, false, false)
 }
 
-/// Parses a document keeping only `kind`, `apiVersion`, `metadata.name`/`namespace`/`labels`,
-/// `spec.selector`, `spec.podSelector` and `items`: what the cross-document index reads. The
-/// whole document is still scanned, so YAML errors are found exactly as by [`parse_document`].
+/// Parses a document for the cross-document index: saphyr keeps only `kind`, `apiVersion`,
+/// `metadata.name`/`namespace`/`labels`, `spec.selector`, `spec.podSelector` and `items`, the
+/// fast path (cheaper still) the whole tree. The whole document is scanned either way, so YAML
+/// errors are found exactly as by [`parse_document`].
 pub fn parse_index_fields(
     text: &str,
     doc: &DocSlice,
@@ -179,13 +180,18 @@ pub fn parse_index_fields(
 /// Whether the fast path of [`crate::yaml_fast`] reads a document (rather than saphyr).
 #[doc(hidden)]
 pub fn fast_path_reads(text: &str, doc: &DocSlice) -> bool {
-    let src = &text[doc.start..doc.end];
-    let cleaned: Cow<str> = if src.contains('\t') {
+    let cleaned = without_trailing_tabs(&text[doc.start..doc.end]);
+    crate::yaml_fast::parse(&cleaned, doc.start, 0).is_some()
+}
+
+/// Go's YAML (and so Helm) accepts a TAB after a scalar at the end of a line; YAML 1.2 parsers
+/// reject it in some positions. Replacing trailing tabs by spaces keeps every offset.
+fn without_trailing_tabs(src: &str) -> Cow<'_, str> {
+    if src.contains('\t') {
         Cow::Owned(strip_trailing_tabs(src))
     } else {
         Cow::Borrowed(src)
-    };
-    crate::yaml_fast::parse(&cleaned, doc.start, 0).is_some()
+    }
 }
 
 fn parse(
@@ -195,14 +201,7 @@ fn parse(
     prune: bool,
     fast: bool,
 ) -> Result<Option<Node>, YamlError> {
-    let src = &text[doc.start..doc.end];
-    // Go's YAML (and so Helm) accepts a TAB after a scalar at the end of a line; YAML 1.2
-    // parsers reject it in some positions. Replacing trailing tabs by spaces keeps every offset.
-    let cleaned: Cow<str> = if src.contains('\t') {
-        Cow::Owned(strip_trailing_tabs(src))
-    } else {
-        Cow::Borrowed(src)
-    };
+    let cleaned = without_trailing_tabs(&text[doc.start..doc.end]);
     // Most documents are block YAML as Helm and kubectl write it, which the fast path reads
     // (the whole tree, also when only the index fields are wanted); the rest goes to saphyr.
     if fast {
