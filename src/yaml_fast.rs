@@ -20,6 +20,7 @@ pub(crate) fn parse(src: &str, base: usize, file: u32) -> Option<Node> {
         src,
         base,
         file,
+        depth: std::cell::Cell::new(0),
     };
     let (line, indent) = p.content_line(0)??;
     if indent != 0 {
@@ -42,7 +43,14 @@ struct Fast<'a> {
     src: &'a str,
     base: usize,
     file: u32,
+    /// Collections open around the current position: the parser recurses, so deeper documents
+    /// go to saphyr, which does not.
+    depth: std::cell::Cell<usize>,
 }
+
+/// How deep the fast path nests collections before leaving a document to saphyr; Kubernetes
+/// objects stay well below it, and a worker thread's stack holds it many times over.
+const MAX_DEPTH: usize = 64;
 
 /// Plain scalars that YAML resolves to null.
 fn is_null(text: &str) -> bool {
@@ -184,6 +192,22 @@ impl Fast<'_> {
     /// A block mapping whose first key is at byte `at`, at column `indent`. Returns the node
     /// and the start of the line after it.
     fn map(&self, at: usize, indent: usize) -> Option<(Node, usize)> {
+        self.nested(|| self.map_entries(at, indent))
+    }
+
+    /// Runs `f` one collection deeper; `None` past [`MAX_DEPTH`].
+    fn nested<T>(&self, f: impl FnOnce() -> Option<T>) -> Option<T> {
+        let depth = self.depth.get();
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth.set(depth + 1);
+        let result = f();
+        self.depth.set(depth);
+        result
+    }
+
+    fn map_entries(&self, at: usize, indent: usize) -> Option<(Node, usize)> {
         let mut items: Vec<(Node, Node)> = Vec::new();
         let mut k = at;
         loop {
@@ -332,7 +356,11 @@ impl Fast<'_> {
         Some((self.node(start, end, Value::Seq(items)), next))
     }
 
-    fn seq_items(&self, mut line: usize, indent: usize) -> Option<(Vec<Node>, usize)> {
+    fn seq_items(&self, line: usize, indent: usize) -> Option<(Vec<Node>, usize)> {
+        self.nested(|| self.seq_entries(line, indent))
+    }
+
+    fn seq_entries(&self, mut line: usize, indent: usize) -> Option<(Vec<Node>, usize)> {
         let mut items = Vec::new();
         loop {
             let dash = line + indent;
@@ -428,6 +456,10 @@ impl Fast<'_> {
     /// A flow collection on one line starting at `i` (`[` or `{`): the node and the byte after
     /// its closing bracket.
     fn flow(&self, i: usize) -> Option<(Node, usize)> {
+        self.nested(|| self.flow_entries(i))
+    }
+
+    fn flow_entries(&self, i: usize) -> Option<(Node, usize)> {
         let close = if self.s[i] == b'[' { b']' } else { b'}' };
         let mut j = self.skip_spaces(i + 1);
         if self.s.get(j) == Some(&close) {

@@ -137,6 +137,26 @@ const CASES: &[(bool, &str)] = &[
 ];
 
 #[test]
+fn deep_nesting_goes_to_saphyr() {
+    // The fast path recurses; a document nested deeper than it allows is left to saphyr.
+    let mut text = String::new();
+    for depth in 0..200 {
+        text.push_str(&" ".repeat(depth));
+        text.push_str("k:\n");
+    }
+    text.push_str(&" ".repeat(200));
+    text.push_str("leaf: 1\n");
+    let flow = format!("a: {}1{}\n", "[".repeat(100), "]".repeat(100));
+    for t in [&text, &flow] {
+        compare("deep", t);
+        let d = &split_documents(t)[0];
+        assert!(!fast_path_reads(t, d));
+    }
+    let shallow = "a:\n  b:\n    c: [[1], {d: [2]}]\n";
+    assert!(fast_path_reads(shallow, &split_documents(shallow)[0]));
+}
+
+#[test]
 fn edge_cases_parse_the_same_on_both_paths() {
     for (must_be_fast, text) in CASES {
         compare(text, text);
