@@ -322,6 +322,10 @@ pub fn check(
             }
         })
     });
+    let total = findings.len()
+        + object_results.iter().map(Vec::len).sum::<usize>()
+        + results.iter().map(Vec::len).sum::<usize>();
+    findings.reserve_exact(total - findings.len());
     findings.extend(object_results.into_iter().flatten());
     if std::env::var_os("VALKEY_LINT_TIMINGS").is_some() {
         eprintln!(
@@ -334,7 +338,10 @@ pub fn check(
     for mut r in results {
         findings.append(&mut r);
     }
-    findings.sort_by_key(|f| (f.span.map(|s| (s.file, s.start)), f.rule.clone()));
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| f.span.map(|s| (s.file, s.start));
+        key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
+    });
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
     findings
 }

@@ -84,7 +84,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn error(&mut self, span: Span, message: String, help: Option<String>) {
         let mut f = Finding::input("config-error", message, Some(span));
-        f.help = help;
+        f.help = help.map(Into::into);
         f.file_name = Some(self.name.to_string());
         self.errors.push(f);
     }

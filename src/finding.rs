@@ -91,8 +91,8 @@ pub struct Finding {
     pub severity: Severity,
     /// One sentence.
     pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
+    /// How to fix it (shared by the findings of a rule whose help has no `${…}`).
+    pub help: Option<std::sync::Arc<str>>,
     /// The primary location; `None` for an input that has no text (an unreadable path).
     pub span: Option<Span>,
     /// The label on the primary span.

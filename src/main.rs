@@ -344,7 +344,11 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<u8, String> {
             let mut checked = check::check(&files, &ids, &rules, &lookup);
             let checked_at = clock.elapsed();
             checked.retain(|f| !f.object.as_ref().is_some_and(|o| cfg.excludes(&f.rule, o)));
-            findings.extend(checked);
+            if findings.is_empty() {
+                findings = checked;
+            } else {
+                findings.extend(checked);
+            }
             let summary = Summary::of(&findings, ids.len());
             for (fmt, path) in targets {
                 let text = match fmt {

@@ -97,7 +97,7 @@ pub fn apply(
             rule: rule.into(),
             severity: Severity::Warning,
             message,
-            help,
+            help: help.map(Into::into),
             span: Some(s.span),
             label: None,
             related: Vec::new(),

@@ -1232,7 +1232,11 @@ fn finding(
         rule: rule.id.clone(),
         severity: rule.severity,
         message: render(&rule.message, ctx),
-        help: Some(render(&rule.help, ctx)).filter(|h| !h.is_empty()),
+        help: match &rule.help.constant {
+            Some(text) => Some(text.clone()),
+            None => Some(render(&rule.help, ctx).into()),
+        }
+        .filter(|h: &std::sync::Arc<str>| !h.is_empty()),
         span,
         label,
         related,

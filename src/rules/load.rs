@@ -42,6 +42,8 @@ pub struct Template {
     pub parts: Vec<Part>,
     /// The raw text, for docs.
     pub raw: String,
+    /// The text, when it interpolates nothing: shared by every finding that shows it.
+    pub constant: Option<std::sync::Arc<str>>,
 }
 
 /// A piece of a template.
@@ -324,9 +326,15 @@ impl RuleBuilder<'_> {
         if !rest.is_empty() {
             parts.push(Part::Text(rest.to_string()));
         }
+        let constant = match parts.as_slice() {
+            [] => Some("".into()),
+            [Part::Text(t)] => Some(t.as_str().into()),
+            _ => None,
+        };
         Template {
             parts,
             raw: text.to_string(),
+            constant,
         }
     }
 
