@@ -2,8 +2,8 @@
 //! sequences, single-line plain and quoted scalars, literal block scalars, single-line flow
 //! collections and comments. It builds the same tree, with the same spans, as the
 //! `saphyr-parser` path of [`crate::yaml`] and is about four times as fast; whatever it is not
-//! sure of (anchors, tags, folded or multi-line scalars, escapes beyond the simple ones, tabs
-//! in indentation, anything malformed) makes it give up, and the document goes to saphyr, which
+//! sure of (anchors, tags, folded or multi-line scalars, escapes beyond the simple ones, tabs,
+//! anything malformed) makes it give up, and the document goes to saphyr, which
 //! also reports every error. `tests/yaml_fast.rs` checks that both paths build the same trees
 //! over every document of the shared renders, the test data and generated corpora.
 
@@ -12,7 +12,9 @@ use crate::yaml::{Node, Span, Style, Value};
 /// Parses one document (`src`, at byte `base` of file `file`); `None` when the fast path does
 /// not handle it and saphyr must.
 pub(crate) fn parse(src: &str, base: usize, file: u32) -> Option<Node> {
-    if src.contains('\r') || src.starts_with('\u{feff}') {
+    // A TAB may separate tokens or start a comment (`a: b\t# c`); documents with one (after
+    // the trailing ones are replaced) are rare and go to saphyr, like carriage returns.
+    if src.contains(['\r', '\t']) || src.starts_with('\u{feff}') {
         return None;
     }
     let p = Fast {
@@ -269,8 +271,12 @@ impl Fast<'_> {
                 } else {
                     self.next_line(j)
                 };
-                // Saphyr places an empty value at the `:` of a key, after the `-` of an item.
-                let empty_at = if in_map { ind_at } else { ind_at + 1 };
+                // Saphyr places an empty value at the `:` of a key, and at the line end of an
+                // item (`- ` then the line end); an item followed by a comment is left to it.
+                if !in_map && self.s.get(j) == Some(&b'#') {
+                    return None;
+                }
+                let empty_at = if in_map { ind_at } else { j };
                 let empty = self.node(empty_at, empty_at, Value::Null);
                 match self.content_line(next)? {
                     Some((line, ind)) if ind > indent => {
@@ -590,12 +596,9 @@ impl Fast<'_> {
                 last_content_end = end;
             }
             if end >= self.s.len() {
-                // The text ends without a line break after this line.
-                if !blank {
-                    trailing_breaks = usize::MAX;
-                }
-                next = self.s.len();
-                break;
+                // The text ends without a line break: how the chomping then reads is left to
+                // saphyr (only the last scalar of a file can end so).
+                return None;
             }
             line = end + 1;
         }
@@ -607,23 +610,15 @@ impl Fast<'_> {
         if self.src[next..after].contains('#') {
             return None;
         }
-        let ended_by_eof = trailing_breaks == usize::MAX;
-        let breaks = if ended_by_eof { 0 } else { trailing_breaks };
         match chomp {
             b'-' => {}
             b'+' => {
-                if !ended_by_eof {
-                    text.push('\n');
-                    for _ in 0..breaks {
-                        text.push('\n');
-                    }
-                }
-            }
-            _ => {
-                if !ended_by_eof {
+                text.push('\n');
+                for _ in 0..trailing_breaks {
                     text.push('\n');
                 }
             }
+            _ => text.push('\n'),
         }
         let start = first + m;
         let end = start + self.src[start..last_content_end].trim_end().len();
