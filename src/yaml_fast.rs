@@ -14,7 +14,9 @@ use crate::yaml::{Node, Span, Style, Value};
 pub(crate) fn parse(src: &str, base: usize, file: u32) -> Option<Node> {
     // A TAB may separate tokens or start a comment (`a: b\t# c`); documents with one (after
     // the trailing ones are replaced) are rare and go to saphyr, like carriage returns.
-    if src.contains(['\r', '\t']) || src.starts_with('\u{feff}') {
+    // NUL and byte-order marks inside a document are errors (or, after comments, dropped) in
+    // saphyr: left to it as well.
+    if src.contains(['\r', '\t', '\0', '\u{feff}']) {
         return None;
     }
     let p = Fast {
@@ -53,6 +55,10 @@ struct Fast<'a> {
 /// How deep the fast path nests collections before leaving a document to saphyr; Kubernetes
 /// objects stay well below it, and a worker thread's stack holds it many times over.
 const MAX_DEPTH: usize = 64;
+
+/// saphyr refuses a block key whose `:` is more than 1024 characters after its start; longer
+/// ones (counted in bytes, a safe over-estimate) go to it.
+const MAX_KEY: usize = 1024;
 
 /// Plain scalars that YAML resolves to null.
 fn is_null(text: &str) -> bool {
@@ -239,6 +245,7 @@ impl Fast<'_> {
             let colon = self.skip_spaces(end);
             if self.s.get(colon) != Some(&b':')
                 || !matches!(self.s.get(colon + 1), None | Some(b' ' | b'\n'))
+                || colon - i > MAX_KEY
             {
                 return None;
             }
@@ -248,6 +255,9 @@ impl Fast<'_> {
             return None;
         }
         let colon = self.key_colon(i)?;
+        if colon - i > MAX_KEY {
+            return None;
+        }
         let text = self.src[i..colon].trim_end_matches(' ');
         if text.is_empty() {
             return None;
@@ -357,7 +367,8 @@ impl Fast<'_> {
         if matches!(first.value, Value::Null) {
             return None;
         }
-        let start = first.span.start as usize - self.base;
+        // The first token after the dash: a literal scalar's `|`, not where its text starts.
+        let start = self.skip_spaces(line + indent + 1);
         let end = items.last()?.span.end as usize - self.base;
         Some((self.node(start, end, Value::Seq(items)), next))
     }
@@ -469,6 +480,10 @@ impl Fast<'_> {
         let close = if self.s[i] == b'[' { b']' } else { b'}' };
         let mut j = self.skip_spaces(i + 1);
         if self.s.get(j) == Some(&close) {
+            // saphyr ends an empty collection after the spaces (and comment) that follow it.
+            if self.s.get(j + 1) == Some(&b' ') {
+                return None;
+            }
             let value = if close == b']' {
                 Value::Seq(Vec::new())
             } else {
@@ -537,7 +552,12 @@ impl Fast<'_> {
                     return None;
                 }
                 let text = self.src[j..k].trim_end_matches(' ');
-                if text.is_empty() || (self.s.get(k) == Some(&b':') && !key) {
+                // A word that is a lone `-` before a flow indicator is an error in saphyr.
+                if text.is_empty()
+                    || text == "-"
+                    || text.ends_with(" -")
+                    || (self.s.get(k) == Some(&b':') && !key)
+                {
                     return None;
                 }
                 let end = j + text.len();

@@ -3,6 +3,8 @@
 //! block YAML that Helm and kubectl write (so that a change that sends everything to saphyr
 //! does not pass unnoticed).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use valkey_lint::yaml::{
     fast_path_reads, parse_document, parse_document_with_saphyr, split_documents,
@@ -57,6 +59,17 @@ fn the_shared_renders_and_the_test_data_parse_the_same_on_both_paths() {
         fast += r;
     }
     assert!(docs > 500, "only {docs} documents");
+    // Shrunk inputs on which an earlier fast path differed from saphyr or overflowed its stack,
+    // found by fuzzing both paths against each other (about 2.6 million documents).
+    let mut found = Vec::new();
+    yaml_files(Path::new("tests/data/yaml-fast"), &mut found);
+    assert!(found.len() > 20);
+    for f in &found {
+        compare(
+            &f.display().to_string(),
+            &std::fs::read_to_string(f).unwrap(),
+        );
+    }
     // The rule files (folded `>-` texts, multi-line plain scalars) mostly go to saphyr.
     let mut rules = Vec::new();
     yaml_files(Path::new("rules"), &mut rules);
@@ -127,6 +140,18 @@ const CASES: &[(bool, &str)] = &[
     (false, "? complex\n: key\n"),
     (false, "a:\tb\n"),
     (false, "a: b\t# comment\nc: d\n"),
+    (true, "args:\n- |\n  x\n- y\n"),
+    (true, "a:\n-\n  b: 1\n"),
+    (false, "a: [] \n"),
+    (false, "a: {}  # c\n"),
+    (false, "a: [[]  , x]\n"),
+    (false, "a: [-]\n"),
+    (false, "a: [-, x]\n"),
+    (false, "a: {b: -}\n"),
+    (false, "a: [b -]\n"),
+    (false, "a: b\u{0}c\n"),
+    (false, "a: b\u{feff}c\n"),
+    (false, "# c\n\u{feff}a: 1\n"),
     (true, "- \n- a\n-\n-   \n"),
     (false, "- # comment\n- a\n"),
     (false, "s: |\n  x"),
@@ -160,6 +185,9 @@ fn deep_nesting_goes_to_saphyr() {
         let d = &split_documents(t)[0];
         assert!(!fast_path_reads(t, d));
     }
+    let long_key = format!("{}: 1\n", "k".repeat(1100));
+    compare("long key", &long_key);
+    assert!(!fast_path_reads(&long_key, &split_documents(&long_key)[0]));
     let shallow = "a:\n  b:\n    c: [[1], {d: [2]}]\n";
     assert!(fast_path_reads(shallow, &split_documents(shallow)[0]));
 }
@@ -175,5 +203,19 @@ fn edge_cases_parse_the_same_on_both_paths() {
         } else {
             assert!(!fast, "the fast path should leave {text:?} to saphyr");
         }
+    }
+}
+
+#[test]
+fn nesting_that_overflowed_a_recursive_parser_is_an_input_error_not_a_crash() {
+    for f in [
+        "tests/data/yaml-fast/25_stack_overflow_main_thread.yaml",
+        "tests/data/yaml-fast/26_stack_overflow_worker_thread_linter.yaml",
+    ] {
+        let (code, out, err) =
+            common::outcome(common::valkey_lint().args(["check", "--format", "json", f]));
+        assert_eq!(code, 2, "{f}: {err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(common::rule_ids(&report), ["invalid-yaml"], "{f}");
     }
 }
