@@ -108,8 +108,13 @@ pub fn split_documents(text: &str) -> Vec<DocSlice> {
     while pos < bytes.len() {
         let line_end = memchr_nl(bytes, pos);
         let line = &text[pos..line_end];
+        // A marker is followed by a space, a TAB or the line end (YAML's s-white and breaks,
+        // not any Unicode space).
         let is_marker = (line.starts_with("---") || line.starts_with("..."))
-            && line[3..].chars().next().is_none_or(|c| c.is_whitespace());
+            && line[3..]
+                .chars()
+                .next()
+                .is_none_or(|c| matches!(c, ' ' | '\t' | '\r'));
         if is_marker {
             push(start, pos, &mut docs);
             // Content after `--- ` on the same line belongs to the next document.
@@ -694,6 +699,12 @@ mod tests {
         let doc = parse(text).remove(0).unwrap().unwrap();
         let b = doc.get("b").unwrap();
         assert_eq!(&text[b.span.start as usize..b.span.end as usize], "x");
+    }
+
+    #[test]
+    fn only_yaml_white_space_ends_a_document_marker() {
+        let text = "a: 1\n---\u{a0}\nb: 2\n--- \nc: 3\n";
+        assert_eq!(split_documents(text).len(), 2);
     }
 
     #[test]
