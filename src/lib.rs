@@ -10,6 +10,7 @@ pub mod config;
 pub mod finding;
 pub mod k8s;
 pub mod netpol;
+pub mod par;
 pub mod redact;
 pub mod render;
 pub mod report;

@@ -210,55 +210,32 @@ fn walk(
 /// Reads `paths` in order, on every core when there are many (reading and checking that a
 /// file is UTF-8 is a tenth of a run on 1,000 files).
 fn read_many(paths: &[PathBuf], files: &mut Vec<SourceFile>, errors: &mut Vec<InputError>) {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads <= 1 || paths.len() < 16 {
-        for p in paths {
-            read_one(p, files, errors);
+    for result in crate::par::parallel_min(paths, 16, |p| read_file(p)) {
+        match result {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
         }
-        return;
-    }
-    let chunk = paths.len().div_ceil(threads);
-    let parts: Vec<(Vec<SourceFile>, Vec<InputError>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = paths
-            .chunks(chunk)
-            .map(|c| {
-                s.spawn(move || {
-                    let (mut f, mut e) = (Vec::new(), Vec::new());
-                    for p in c {
-                        read_one(p, &mut f, &mut e);
-                    }
-                    (f, e)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    for (mut f, mut e) in parts {
-        files.append(&mut f);
-        errors.append(&mut e);
     }
 }
 
 fn read_one(path: &Path, files: &mut Vec<SourceFile>, errors: &mut Vec<InputError>) {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => files.push(SourceFile::new(path.display().to_string(), text)),
-            Err(e) => errors.push(InputError {
-                path: path.display().to_string(),
-                message: format!(
-                    "not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            }),
-        },
-        Err(e) => errors.push(InputError {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        }),
+    match read_file(path) {
+        Ok(f) => files.push(f),
+        Err(e) => errors.push(e),
     }
+}
+
+fn read_file(path: &Path) -> Result<SourceFile, InputError> {
+    let error = |message: String| InputError {
+        path: path.display().to_string(),
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| error(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        error(format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok(SourceFile::new(path.display().to_string(), text))
 }
