@@ -40,7 +40,8 @@ fn rules_load_with_unique_ids_and_complete_docs() {
 
 #[test]
 fn every_template_of_the_built_in_rules_compiles() {
-    // Start-up compiles built-in templates lazily; this is where they are checked.
+    // Start-up compiles the built-in rules' regexes on first use; this is where they (and every
+    // template) are checked.
     let mut files = Files::default();
     for (name, text) in valkey_lint::rules::load::BUILTIN {
         let id = files.add(valkey_lint::source::SourceFile::new(

@@ -1072,8 +1072,8 @@ pub fn render(t: &Template, ctx: &Context) -> String {
     for p in &t.parts {
         match p {
             Part::Text(s) => out.push_str(s),
-            Part::Expr(e) => match e.program().map(|p| p.execute(ctx)) {
-                Some(Ok(v)) => out.push_str(&display(&v)),
+            Part::Expr(e) => match e.program.execute(ctx) {
+                Ok(v) => out.push_str(&display(&v)),
                 _ => out.push('?'),
             },
         }

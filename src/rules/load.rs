@@ -51,26 +51,8 @@ pub struct Template {
 pub enum Part {
     /// Literal text.
     Text(String),
-    /// An interpolated expression, compiled when first rendered (built-in rules, whose templates
-    /// the test suite compiles) or when the rule loads (rules from `--rules`).
-    Expr(LazyExpr),
-}
-
-/// A CEL expression compiled on first use.
-#[derive(Debug)]
-pub struct LazyExpr {
-    /// The expression text.
-    pub source: String,
-    program: std::sync::OnceLock<Option<Program>>,
-}
-
-impl LazyExpr {
-    /// The compiled program; `None` when it does not compile.
-    pub fn program(&self) -> Option<&Program> {
-        self.program
-            .get_or_init(|| compile(&self.source).ok())
-            .as_ref()
-    }
+    /// An interpolated expression.
+    Expr(Expr),
 }
 
 /// What a rule is evaluated for.
@@ -169,10 +151,10 @@ pub struct Rule {
 pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// Compiles the rules of one file; errors are findings with spans into the rule file. With
-/// `eager_templates` false, `${…}` in messages are compiled when first rendered: start-up then
-/// compiles only the conditions and checks, and the built-in rules' templates are compiled by the
-/// test suite instead (`tests/rule_files.rs`).
-pub fn load(file: &SourceFile, file_id: u32, eager_templates: bool) -> Result<Rule, Vec<Finding>> {
+/// `check_regexes`, the patterns passed to `regexMatch` are compiled now too (rules from
+/// `--rules`); the built-in rules' patterns are compiled on first use, the test suite having
+/// checked them (`tests/rule_files.rs`).
+pub fn load(file: &SourceFile, file_id: u32, check_regexes: bool) -> Result<Rule, Vec<Finding>> {
     let docs = split_documents(&file.text);
     let err = |msg: String, span: Option<Span>| {
         let mut f = Finding::input("rule-error", msg, span);
@@ -191,7 +173,7 @@ pub fn load(file: &SourceFile, file_id: u32, eager_templates: bool) -> Result<Ru
         root: &root,
         errors: Vec::new(),
         file_name: &file.name,
-        eager: eager_templates,
+        check_regexes,
     };
     let rule = b.build();
     if b.errors.is_empty() {
@@ -227,7 +209,7 @@ struct RuleBuilder<'a> {
     root: &'a Node,
     errors: Vec<Finding>,
     file_name: &'a str,
-    eager: bool,
+    check_regexes: bool,
 }
 
 impl RuleBuilder<'_> {
@@ -267,23 +249,28 @@ impl RuleBuilder<'_> {
             self.error("expected a CEL expression (a string)".into(), node.span);
             return None;
         };
-        // Regexes of built-in rules are compiled on first use (the test suite checks them).
-        let compiled = if self.eager {
-            compile(src)
-        } else {
-            compile_cel(src)
-        };
-        match compiled {
-            Ok(program) => Some(Expr {
-                source: src.to_string(),
-                program,
-                span: node.span,
-            }),
+        match self.expr_source(src, node.span) {
+            Ok(e) => Some(e),
             Err(e) => {
                 self.error(format!("CEL does not compile: {e}"), node.span);
                 None
             }
         }
+    }
+
+    /// Compiles `src`, written at `span` of the rule file.
+    fn expr_source(&self, src: &str, span: Span) -> Result<Expr, String> {
+        // Regexes of built-in rules are compiled on first use (the test suite checks them).
+        let program = if self.check_regexes {
+            compile(src)
+        } else {
+            compile_cel(src)
+        }?;
+        Ok(Expr {
+            source: src.to_string(),
+            program,
+            span,
+        })
     }
 
     fn template(&mut self, node: Option<&Node>) -> Template {
@@ -306,21 +293,13 @@ impl RuleBuilder<'_> {
                 return Template::default();
             };
             let src = &after[..end];
-            let lazy = LazyExpr {
-                source: src.to_string(),
-                program: std::sync::OnceLock::new(),
-            };
-            if self.eager {
-                match compile(src) {
-                    Ok(program) => {
-                        let _ = lazy.program.set(Some(program));
-                    }
-                    Err(e) => {
-                        self.error(format!("`${{{src}}}` does not compile: {e}"), node.span);
-                    }
+            match self.expr_source(src, node.span) {
+                Ok(e) => parts.push(Part::Expr(e)),
+                Err(e) => {
+                    self.error(format!("`${{{src}}}` does not compile: {e}"), node.span);
+                    return Template::default();
                 }
             }
-            parts.push(Part::Expr(lazy));
             rest = &after[end + 1..];
         }
         if !rest.is_empty() {
