@@ -218,7 +218,11 @@ pub fn check(
     known_ids.sort_unstable();
     known_ids.dedup();
     let ran = |id: &str| rules.iter().any(|r| r.id == id);
-    let of = |kind: Subject| -> Vec<&Rule> { rules.iter().filter(|r| r.subject == kind).collect() };
+    // Each rule's parameters are converted once, and shared by every subject.
+    let of = |kind: Subject| {
+        let matching: Vec<&Rule> = rules.iter().filter(|r| r.subject == kind).collect();
+        eval::bind(&matching, params)
+    };
     let (workload_rules, container_rules, object_rules) = (
         of(Subject::Workload),
         of(Subject::Container),
@@ -252,14 +256,7 @@ pub fn check(
                     set.insert((kind, entry.namespace.clone(), name));
                 }
             }
-            eval::evaluate(
-                &eval::env(),
-                &workload_rules,
-                &container_rules,
-                &w,
-                params,
-                out,
-            );
+            eval::evaluate(&eval::env(), &workload_rules, &container_rules, &w, out);
             let object = eval::object_id(&w);
             let suppressions = crate::suppress::of(&w.doc);
             let template = entry.doc.slice.template.as_ref();
@@ -271,7 +268,7 @@ pub fn check(
     let valkey_uses = valkey_uses.into_inner().unwrap_or_default();
     let objects: Vec<&Entry> = entries
         .iter()
-        .filter(|e| object_rules.iter().any(|r| r.kinds.contains(&e.kind)))
+        .filter(|e| object_rules.iter().any(|(r, _)| r.kinds.contains(&e.kind)))
         .collect();
     let object_results = parallel(&objects, |entry| {
         guarded(entry, |out| {
@@ -288,7 +285,7 @@ pub fn check(
                         eval::servicemonitor_targets(&doc, entry, &index, &valkey_services),
                     ));
                 }
-                eval::evaluate_object(&eval::env(), &object_rules, entry, &doc, extra, params, out);
+                eval::evaluate_object(&eval::env(), &object_rules, entry, &doc, extra, out);
                 let object = eval::related_id(entry);
                 let suppressions = crate::suppress::of(&doc);
                 let template = entry.doc.slice.template.as_ref();

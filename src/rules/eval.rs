@@ -4,14 +4,17 @@
 //! has a place in a file carries a `loc` number, which is how `at:` paths become spans.
 
 use super::load::{Part, Rule, Template};
+use super::shared::{to_val, BoxVal};
 use crate::finding::{Finding, Label, ObjectId};
 use crate::k8s::pod_template;
 use crate::units::{parse_memory, parse_quantity};
 use crate::valkey::directives;
 use crate::valkey::model::{Role, ServerContainer, Workload};
 use crate::yaml::{Node, Span};
+use cel::common::types::{CelBool, CelString};
+use cel::common::value::CowVal;
 use cel::objects::{Key, Map};
-use cel::{Context, Env, Value};
+use cel::{Context, Env, ExecutionError, Value};
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
@@ -48,40 +51,34 @@ fn regex(pattern: &str) -> Result<Arc<Regex>, String> {
 }
 
 /// Whether `text` matches `pattern`.
+///
+/// A rule's pattern is nearly always a literal of its expression, which the interpreter lends
+/// from the compiled program at the same address on every call: a small cache per thread,
+/// indexed by that address and checked against the text, finds its regex without hashing the
+/// pattern or taking the shared cache's lock.
 pub fn regex_is_match(pattern: &str, text: &str) -> Result<bool, String> {
-    regex(pattern).map(|r| r.is_match(text))
-}
-
-/// A value in the interpreter's own representation, for binding a variable. The `cel` crate's
-/// conversion (`Context::add_variable_from_value`) copies every list and map twice on the way;
-/// this one reads the value in place.
-fn to_val(v: &Value) -> Box<dyn cel::common::value::Val> {
-    use cel::common::types::{CelBool, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString};
-    match v {
-        Value::List(items) => Box::new(CelList::from(items.iter().map(to_val).collect::<Vec<_>>())),
-        Value::Map(m) => Box::new(CelMap::from(
-            m.map
-                .iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Key::String(s) => CelMapKey::from(s.as_str().to_string()),
-                        Key::Int(i) => CelMapKey::from(*i),
-                        Key::Uint(u) => CelMapKey::from(*u),
-                        Key::Bool(b) => CelMapKey::from(*b),
-                    };
-                    (key, to_val(v))
-                })
-                .collect::<HashMap<_, _>>(),
-        )),
-        Value::String(s) => Box::new(CelString::from(s.as_str().to_string())),
-        Value::Int(i) => Box::new(CelInt::from(*i)),
-        Value::Bool(b) => Box::new(CelBool::from(*b)),
-        Value::Null => Box::new(CelNull),
-        other => {
-            let converted: Result<Box<dyn cel::common::value::Val>, _> = other.clone().try_into();
-            converted.unwrap_or_else(|_| Box::new(CelNull))
-        }
+    type Slot = Option<(usize, Box<str>, Arc<Regex>)>;
+    thread_local! {
+        static RECENT: std::cell::RefCell<[Slot; 64]> =
+            const { std::cell::RefCell::new([const { None }; 64]) };
     }
+    let addr = pattern.as_ptr() as usize;
+    let slot = (addr >> 3) % 64;
+    let hit = RECENT.with_borrow(|recent| match &recent[slot] {
+        Some((a, p, r)) if *a == addr && **p == *pattern => Some(r.clone()),
+        _ => None,
+    });
+    let r = match hit {
+        Some(r) => r,
+        None => {
+            let r = regex(pattern)?;
+            RECENT.with_borrow_mut(|recent| {
+                recent[slot] = Some((addr, pattern.into(), r.clone()));
+            });
+            r
+        }
+    };
+    Ok(r.is_match(text))
 }
 
 /// A CEL map from string keys.
@@ -810,11 +807,10 @@ impl<'a> Subject<'a> {
 /// Evaluates object rules against one object (a Job, a ServiceMonitor…).
 pub fn evaluate_object(
     env: &Arc<Env>,
-    rules: &[&Rule],
+    rules: &[Bound],
     entry: &crate::k8s::Entry,
     doc: &Node,
     extra: Vec<(&'static str, Value)>,
-    params: &dyn Fn(&Rule) -> Value,
     out: &mut Vec<Finding>,
 ) {
     let mut locs = Locs::default();
@@ -839,9 +835,9 @@ pub fn evaluate_object(
         ctx.add_variable_as_val(*name, to_val(v));
     }
     let id = related_id(entry);
-    for rule in rules.iter().filter(|r| r.kinds.contains(&entry.kind)) {
+    for (rule, params) in rules.iter().filter(|(r, _)| r.kinds.contains(&entry.kind)) {
         let mut scope = ctx.new_inner_scope();
-        scope.add_variable_as_val("params", to_val(&params(rule)));
+        scope.add_variable_as_val("params", params.clone_as_boxed());
         run_rule(rule, &scope, &subject, out, &|| {
             (id.clone(), entry.doc.slice.template.clone(), doc.span)
         });
@@ -959,26 +955,70 @@ pub fn env() -> Arc<Env> {
         // in Kubernetes CEL; the standard library alone cannot join a list for a message.
         let _ = env.add_extension(cel::extensions::strings);
         let _ = env.add_extension(cel::extensions::lists);
+        // Ours, as overloads of the environment: they read their arguments in place.
+        use cel::common::types::{DYN_TYPE, STRING_TYPE};
+        let _ = env.add_overload(
+            "regexMatch",
+            "regexMatch_string_string",
+            vec![STRING_TYPE, STRING_TYPE],
+            regex_match,
+        );
+        let _ = env.add_overload(
+            "selectorMatches",
+            "selectorMatches_dyn_dyn",
+            vec![DYN_TYPE, DYN_TYPE],
+            selector_matches,
+        );
         Arc::new(env)
     })
     .clone()
 }
 
 fn root_context(env: &Arc<Env>) -> Context<'static, 'static> {
-    let mut ctx = Context::with_env(env.clone());
-    let _ = ctx.add_function(
-        "regexMatch",
-        |text: Arc<String>, pattern: Arc<String>| -> bool {
-            regex_is_match(&pattern, &text).unwrap_or(false)
-        },
-    );
-    let _ = ctx.add_function(
-        "selectorMatches",
-        |selector: Value, labels: Value| -> bool {
-            selector_from_cel(&selector).matches(&labels_from_cel(&labels))
-        },
-    );
-    ctx
+    Context::with_env(env.clone())
+}
+
+/// `regexMatch(text, pattern)`: RE2-style matching with the pattern compiled once per process.
+fn regex_match<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let [text, pattern] = &args[..] else {
+        return Err(ExecutionError::function_error(
+            "regexMatch",
+            "takes a text and a pattern",
+        ));
+    };
+    let (Some(text), Some(pattern)) = (
+        text.downcast_ref::<CelString>(),
+        pattern.downcast_ref::<CelString>(),
+    ) else {
+        return Err(ExecutionError::function_error(
+            "regexMatch",
+            "takes two strings",
+        ));
+    };
+    regex_is_match(pattern.inner(), text.inner())
+        .map(|m| CowVal::owned(CelBool::from(m)))
+        .map_err(|e| ExecutionError::function_error("regexMatch", e))
+}
+
+/// `selectorMatches(selector, labels)`: Kubernetes label selector semantics.
+fn selector_matches<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let [selector, labels] = &args[..] else {
+        return Err(ExecutionError::function_error(
+            "selectorMatches",
+            "takes a selector and labels",
+        ));
+    };
+    let selector = selector_from_cel(&Value::try_from(selector.as_ref())?);
+    let labels = labels_from_cel(&Value::try_from(labels.as_ref())?);
+    Ok(CowVal::owned(CelBool::from(selector.matches(&labels))))
+}
+
+/// A rule with its parameters, converted once for the whole run.
+pub type Bound<'r> = (&'r Rule, BoxVal);
+
+/// Pairs each rule with its parameters (`params`), ready to bind.
+pub fn bind<'r>(rules: &[&'r Rule], params: &dyn Fn(&Rule) -> Value) -> Vec<Bound<'r>> {
+    rules.iter().map(|r| (*r, to_val(&params(r)))).collect()
 }
 
 /// Evaluates the workload rules and, for each valkey-server container, the container rules.
@@ -986,10 +1026,9 @@ fn root_context(env: &Arc<Env>) -> Context<'static, 'static> {
 /// once per container and the workload rules run in the first container's context.
 pub fn evaluate(
     env: &Arc<Env>,
-    workload_rules: &[&Rule],
-    container_rules: &[&Rule],
+    workload_rules: &[Bound],
+    container_rules: &[Bound],
     w: &Workload,
-    params: &dyn Fn(&Rule) -> Value,
     out: &mut Vec<Finding>,
 ) {
     let id = object_id(w);
@@ -1002,9 +1041,9 @@ pub fn evaluate(
             ctx.add_variable_as_val(*name, to_val(v));
         }
         let rules = if i == 0 { workload_rules } else { &[][..] };
-        for rule in rules.iter().chain(container_rules) {
+        for (rule, params) in rules.iter().chain(container_rules) {
             let mut scope = ctx.new_inner_scope();
-            scope.add_variable_as_val("params", to_val(&params(rule)));
+            scope.add_variable_as_val("params", params.clone_as_boxed());
             run_rule(rule, &scope, &subject, out, &owner);
         }
     }

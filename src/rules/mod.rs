@@ -4,5 +4,6 @@
 pub mod docs;
 pub mod eval;
 pub mod load;
+pub mod shared;
 
 pub use load::{Rule, Subject};
