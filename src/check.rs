@@ -278,7 +278,7 @@ pub fn check(
                     entry.namespace.clone(),
                     entry.name.clone(),
                 ));
-                let mut extra = vec![("usedByValkey", cel::Value::Bool(used))];
+                let mut extra = vec![("usedByValkey", crate::rules::shared::boolean(used))];
                 if entry.kind == "ServiceMonitor" {
                     extra.push((
                         "targets",

@@ -504,6 +504,11 @@ impl Node {
         }
     }
 
+    /// Whether the node is a mapping.
+    pub fn is_map(&self) -> bool {
+        matches!(self.value, Value::Map(_))
+    }
+
     /// The items of a sequence (empty for anything else).
     pub fn items(&self) -> &[Node] {
         match &self.value {

@@ -4,7 +4,10 @@
 //! has a place in a file carries a `loc` number, which is how `at:` paths become spans.
 
 use super::load::{Part, Rule, Template};
-use super::shared::{to_val, BoxVal};
+use super::shared::{
+    as_bool, as_int, as_str, boolean, entries, field, int, items, list, owned, text, texts, to_val,
+    BoxVal, Fields,
+};
 use crate::finding::{Finding, Label, ObjectId};
 use crate::k8s::pod_template;
 use crate::units::{parse_memory, parse_quantity};
@@ -13,6 +16,7 @@ use crate::valkey::model::{Role, ServerContainer, Workload};
 use crate::yaml::{Node, Span};
 use cel::common::types::{CelBool, CelString};
 use cel::common::value::CowVal;
+use cel::common::value::Val;
 use cel::objects::{Key, Map};
 use cel::{Context, Env, ExecutionError, Value};
 use regex::Regex;
@@ -87,15 +91,6 @@ pub fn map_value(map: BTreeMap<String, Value>) -> Value {
     Value::Map(Map { map: Arc::new(m) })
 }
 
-fn s(v: &str) -> Value {
-    Value::String(Arc::new(v.to_string()))
-}
-
-/// A CEL list of strings.
-fn strings<T: AsRef<str>>(items: &[T]) -> Value {
-    Value::List(Arc::new(items.iter().map(|a| s(a.as_ref())).collect()))
-}
-
 /// Locations of one subject, indexed by the `loc` numbers in its CEL values.
 #[derive(Default)]
 struct Locs<'a> {
@@ -107,14 +102,19 @@ struct Locs<'a> {
 }
 
 impl<'a> Locs<'a> {
-    fn add(&mut self, span: Span, owner: Option<ObjectId>) -> Value {
+    /// A `loc` number for `span`.
+    fn add(&mut self, span: Span, owner: Option<ObjectId>) -> BoxVal<'static> {
+        int(self.add_index(span, owner) as i64)
+    }
+
+    fn add_index(&mut self, span: Span, owner: Option<ObjectId>) -> usize {
         self.spans.push(span);
         self.owners.push(owner);
         self.nodes.push(None);
-        Value::Int(self.spans.len() as i64 - 1)
+        self.spans.len() - 1
     }
 
-    fn add_node(&mut self, node: &'a Node) -> Value {
+    fn add_node(&mut self, node: &'a Node) -> BoxVal<'static> {
         let v = self.add(node.span, None);
         if let Some(last) = self.nodes.last_mut() {
             *last = Some(node);
@@ -123,69 +123,81 @@ impl<'a> Locs<'a> {
     }
 }
 
-/// Builds a CEL value from YAML, adding `loc` to every mapping.
-fn yaml_value<'a>(n: &'a Node, locs: &mut Locs<'a>) -> Value {
+/// Builds a CEL value from YAML, adding `loc` to every mapping. Strings and keys borrow the
+/// tree's text.
+fn yaml_value<'a>(n: &'a Node, locs: &mut Locs<'a>) -> BoxVal<'a> {
     match &n.value {
-        crate::yaml::Value::Map(entries) => {
-            // A null value is an absent field for Kubernetes (Helm renders `env:` with nothing
-            // after it), so `has()` is false and no rule trips over a null.
-            let mut m: HashMap<Key, Value> = HashMap::with_capacity(entries.len() + 1);
-            for (k, v) in entries {
-                if let (Some(k), false) = (k.as_str(), v.is_null()) {
-                    let v = yaml_value(v, locs);
-                    m.insert(Key::String(Arc::new(k.to_string())), v);
-                }
-            }
-            m.insert(Key::String(Arc::new("loc".into())), locs.add_node(n));
-            Value::Map(Map { map: Arc::new(m) })
+        crate::yaml::Value::Map(_) => yaml_fields(n, locs).build(),
+        crate::yaml::Value::Seq(items) => list(items.iter().map(|i| yaml_value(i, locs)).collect()),
+        _ => yaml_scalar(n),
+    }
+}
+
+/// The entries of a YAML mapping as CEL map entries, with its `loc` (the last one added).
+fn yaml_fields<'a>(n: &'a Node, locs: &mut Locs<'a>) -> Fields<'a> {
+    let entries = n.entries();
+    let mut m = Fields::with_capacity(entries.len() + 1);
+    for (k, v) in entries {
+        // A null value is an absent field for Kubernetes (Helm renders `env:` with nothing
+        // after it), so `has()` is false and no rule trips over a null.
+        if let (Some(k), false) = (k.as_str(), v.is_null()) {
+            let v = yaml_value(v, locs);
+            m.insert(k, v);
         }
-        crate::yaml::Value::Seq(items) => Value::List(Arc::new(
-            items.iter().map(|i| yaml_value(i, locs)).collect(),
-        )),
-        _ => super::load::yaml_to_cel(n),
+    }
+    m.insert("loc", locs.add_node(n));
+    m
+}
+
+/// A YAML scalar as CEL reads it (see [`super::load::scalar`]).
+fn yaml_scalar(n: &Node) -> BoxVal<'_> {
+    use super::load::Scalar;
+    match super::load::scalar(n) {
+        Scalar::Null => Box::new(cel::common::types::CelNull),
+        Scalar::Bool(b) => boolean(b),
+        Scalar::Int(i) => int(i),
+        Scalar::Float(f) => Box::new(cel::common::types::CelDouble::from(f)),
+        Scalar::Str(t) => text(t),
     }
 }
 
 /// Key node spans for `at:` paths that name a YAML key (point at `resources:`, not its value).
-fn key_loc(parent: &Node, key: &str, locs: &mut Locs<'_>) -> Option<Value> {
-    parent.entry(key).map(|(k, _)| locs.add(k.span, None))
+fn key_loc(parent: &Node, key: &str, locs: &mut Locs<'_>) -> Option<usize> {
+    parent.entry(key).map(|(k, _)| locs.add_index(k.span, None))
 }
 
 /// What the NetworkPolicies selecting the pods let through, port by port (see [`crate::netpol`]).
-fn network_value(w: &Workload, server: &BTreeMap<String, Value>) -> Option<Value> {
+fn network_value(w: &Workload, server: &Fields<'_>) -> Option<BoxVal<'static>> {
     use crate::netpol::{allows, restricted, Peer};
     let spec = w.pod_spec()?;
     let policies: Vec<&Node> = w.network_policies.iter().map(|r| r.doc.as_ref()).collect();
-    let int = |k: &str| match server.get(k) {
-        Some(Value::Int(i)) => Some(*i),
-        _ => None,
-    };
-    let tls = matches!(server.get("tlsEnabled"), Some(Value::Bool(true)));
-    let client = match (int("port"), int("tlsPort")) {
+    let number = |k: &str| server.get(k).and_then(as_int);
+    let tls = server.get("tlsEnabled").and_then(as_bool) == Some(true);
+    let client = match (number("port"), number("tlsPort")) {
         (Some(p), Some(t)) if tls && (p == 0 || t > 0) => Some(t),
         (Some(p), _) if p > 0 => Some(p),
         _ => None,
     }?;
     let allowed =
-        |port: i64, peer: Peer| Value::Bool(allows(&policies, &w.pod_labels, spec, port, peer));
-    let mut n = BTreeMap::new();
-    n.insert("restricted".into(), Value::Bool(restricted(&policies)));
-    n.insert("clientPort".into(), Value::Int(client));
-    n.insert("clientFromOthers".into(), allowed(client, Peer::OtherPods));
+        |port: i64, peer: Peer| boolean(allows(&policies, &w.pod_labels, spec, port, peer));
+    let mut n = Fields::default();
+    n.insert("restricted", boolean(restricted(&policies)));
+    n.insert("clientPort", int(client));
+    n.insert("clientFromOthers", allowed(client, Peer::OtherPods));
     n.insert(
-        "clientFromOtherNamespaces".into(),
+        "clientFromOtherNamespaces",
         allowed(client, Peer::OtherNamespace),
     );
-    n.insert("clientFromSelf".into(), allowed(client, Peer::SelfPods));
-    if matches!(server.get("clusterEnabled"), Some(Value::Bool(true))) {
-        if let Some(bus) = int("clusterBusPort") {
-            n.insert("busPort".into(), Value::Int(bus));
-            n.insert("busFromSelf".into(), allowed(bus, Peer::SelfPods));
+    n.insert("clientFromSelf", allowed(client, Peer::SelfPods));
+    if server.get("clusterEnabled").and_then(as_bool) == Some(true) {
+        if let Some(bus) = number("clusterBusPort") {
+            n.insert("busPort", int(bus));
+            n.insert("busFromSelf", allowed(bus, Peer::SelfPods));
         }
     }
     if w.containers.iter().any(|c| c.role == Role::Sentinel) {
-        n.insert("sentinelFromSelf".into(), allowed(26379, Peer::SelfPods));
-        n.insert("sentinelFromOthers".into(), allowed(26379, Peer::OtherPods));
+        n.insert("sentinelFromSelf", allowed(26379, Peer::SelfPods));
+        n.insert("sentinelFromOthers", allowed(26379, Peer::OtherPods));
     }
     // An exporter: a container port named like metrics, or the redis_exporter default 9121.
     let metrics = spec
@@ -201,25 +213,25 @@ fn network_value(w: &Workload, server: &BTreeMap<String, Value>) -> Option<Value
         })
         .and_then(|p| p.get("containerPort").and_then(Node::as_i64));
     if let Some(port) = metrics {
-        n.insert("metricsPort".into(), Value::Int(port));
+        n.insert("metricsPort", int(port));
         n.insert(
-            "metricsFromOtherNamespaces".into(),
+            "metricsFromOtherNamespaces",
             allowed(port, Peer::OtherNamespace),
         );
     }
-    Some(map_value(n))
+    Some(n.build())
 }
 
 /// The Sentinel setup of a workload whose pods each run a Sentinel: `{sentinels, quorum, loc}`.
-fn sentinel_quorum(w: &Workload, locs: &mut Locs<'_>) -> Option<Value> {
+fn sentinel_quorum(w: &Workload, locs: &mut Locs<'_>) -> Option<BoxVal<'static>> {
     let (quorum, span) = w.sentinel_quorum?;
-    let mut m = BTreeMap::new();
-    m.insert("sentinels".into(), Value::Int(w.replicas));
-    m.insert("quorum".into(), Value::Int(quorum));
+    let mut m = Fields::default();
+    m.insert("sentinels", int(w.replicas));
+    m.insert("quorum", int(quorum));
     if let Some(span) = span {
-        m.insert("loc".into(), locs.add(span, owner_of(w, span)));
+        m.insert("loc", locs.add(span, owner_of(w, span)));
     }
-    Some(map_value(m))
+    Some(m.build())
 }
 
 /// How many of `replicas` pods a PodDisruptionBudget lets be down at once, as the eviction API
@@ -265,56 +277,57 @@ pub fn related_id(e: &crate::k8s::Entry) -> ObjectId {
 
 /// The variables of one subject and the spans they point to.
 pub struct Subject<'a> {
-    vars: Vec<(&'static str, Value)>,
+    vars: Vec<(&'static str, BoxVal<'a>)>,
     locs: Locs<'a>,
-    /// Named places for paths that are not plain YAML (e.g. `workload.podLabels`).
-    anchors: HashMap<String, Value>,
+    /// Named places for paths that are not plain YAML (e.g. `workload.podLabels`): `loc`s.
+    anchors: HashMap<String, usize>,
 }
 
 fn workload_value<'a>(
     w: &'a Workload,
     locs: &mut Locs<'a>,
-    anchors: &mut HashMap<String, Value>,
-) -> Value {
-    let mut m = BTreeMap::new();
-    m.insert("kind".into(), s(&w.entry.kind));
-    m.insert("name".into(), s(&w.entry.name));
-    m.insert("namespace".into(), s(&w.entry.namespace));
-    m.insert("replicas".into(), Value::Int(w.replicas));
-    m.insert("mode".into(), s(w.mode.as_str()));
+    anchors: &mut HashMap<String, usize>,
+) -> BoxVal<'a> {
+    let mut m = Fields::default();
+    m.insert("kind", text(&w.entry.kind));
+    m.insert("name", text(&w.entry.name));
+    m.insert("namespace", text(&w.entry.namespace));
+    m.insert("replicas", int(w.replicas));
+    m.insert("mode", text(w.mode.as_str()));
     if let Some((op, _)) = &w.operator {
-        m.insert("operator".into(), s(op.name()));
+        m.insert("operator", text(op.name()));
     }
-    m.insert("loc".into(), locs.add(w.doc.span, None));
+    m.insert("loc", locs.add(w.doc.span, None));
     if let Some(kind) = w.doc.entry("kind") {
-        anchors.insert("workload".into(), locs.add(kind.0.span, None));
+        anchors.insert("workload".into(), locs.add_index(kind.0.span, None));
     }
-    let labels: BTreeMap<String, Value> = w
-        .pod_labels
-        .iter()
-        .map(|(k, v)| (k.clone(), s(v)))
-        .collect();
-    m.insert("podLabels".into(), map_value(labels));
+    let mut labels = Fields::with_capacity(w.pod_labels.len());
+    for (k, v) in &w.pod_labels {
+        labels.insert(k, text(v));
+    }
+    m.insert("podLabels", labels.build());
     let template = pod_template(&w.doc).or_else(|| w.pod_spec().map(|s| (None, s)));
     if let Some((meta, spec)) = template {
-        let mut spec_v = yaml_value(spec, locs);
-        if let Value::Map(map) = &mut spec_v {
+        if spec.is_map() {
+            let mut spec_v = yaml_fields(spec, locs);
             // Absent lists are [] so that rules need no has() chains.
-            let inner = Arc::make_mut(&mut map.map);
             for key in [
                 "topologySpreadConstraints",
                 "containers",
                 "volumes",
                 "initContainers",
             ] {
-                inner
-                    .entry(Key::from(key.to_string()))
-                    .or_insert_with(|| Value::List(Arc::new(Vec::new())));
+                spec_v.or_insert(key, || list(Vec::new()));
             }
+            m.insert("podSpec", spec_v.build());
+        } else {
+            m.insert("podSpec", yaml_value(spec, locs));
         }
-        m.insert("podSpec".into(), spec_v);
         if let Some(lab) = meta.and_then(|m| m.entry("labels")) {
-            anchors.insert("workload.podLabels".into(), locs.add(lab.0.span, None));
+            anchors.insert(
+                "workload.podLabels".into(),
+                locs.add_index(lab.0.span, None),
+            );
         }
         let spec_key = if w.operator.is_some() {
             w.doc.entry("spec")
@@ -324,48 +337,48 @@ fn workload_value<'a>(
                 .and_then(|t| t.entry("spec"))
         };
         if let Some((k, _)) = spec_key {
-            anchors.insert("workload.podSpec".into(), locs.add(k.span, None));
+            anchors.insert("workload.podSpec".into(), locs.add_index(k.span, None));
         }
         if let Some(tsc) = key_loc(spec, "topologySpreadConstraints", locs) {
             anchors.insert("workload.podSpec.topologySpreadConstraints".into(), tsc);
         }
     }
-    let rel = |items: &'a [crate::valkey::model::Related], locs: &mut Locs<'a>| -> Value {
-        Value::List(Arc::new(
+    let rel = |items: &'a [crate::valkey::model::Related], locs: &mut Locs<'a>| -> BoxVal<'a> {
+        list(
             items
                 .iter()
                 .map(|r| {
-                    let mut v = yaml_value(&r.doc, locs);
-                    if let Value::Map(map) = &mut v {
-                        let inner = Arc::make_mut(&mut map.map);
-                        inner.insert(Key::from("name".to_string()), s(&r.entry.name));
-                        if r.entry.kind == "PodDisruptionBudget" {
-                            if let Some(n) = pdb_disruptions(&r.doc, w.replicas) {
-                                inner
-                                    .insert(Key::from("maxDisruptions".to_string()), Value::Int(n));
-                            }
-                        }
-                        let idx = locs.spans.len() - 1;
-                        locs.owners[idx] = Some(related_id(&r.entry));
+                    if !r.doc.is_map() {
+                        return yaml_value(&r.doc, locs);
                     }
-                    v
+                    let mut v = yaml_fields(&r.doc, locs);
+                    // The mapping's own `loc` is the last one: it lies in the related object.
+                    let idx = locs.spans.len() - 1;
+                    locs.owners[idx] = Some(related_id(&r.entry));
+                    v.insert("name", text(&r.entry.name));
+                    if r.entry.kind == "PodDisruptionBudget" {
+                        if let Some(n) = pdb_disruptions(&r.doc, w.replicas) {
+                            v.insert("maxDisruptions", int(n));
+                        }
+                    }
+                    v.build()
                 })
                 .collect(),
-        ))
+        )
     };
     if let Some(q) = sentinel_quorum(w, locs) {
-        m.insert("sentinel".into(), q);
+        m.insert("sentinel", q);
     }
-    m.insert("pdbs".into(), rel(&w.pdbs, locs));
-    let services: Vec<Value> = w.services.iter().map(|e| s(&e.name)).collect();
-    m.insert("services".into(), Value::List(Arc::new(services)));
-    m.insert("networkPolicies".into(), rel(&w.network_policies, locs));
-    m.insert("claims".into(), rel(&w.claims, locs));
+    m.insert("pdbs", rel(&w.pdbs, locs));
+    let services: Vec<BoxVal> = w.services.iter().map(|e| text(&e.name)).collect();
+    m.insert("services", list(services));
+    m.insert("networkPolicies", rel(&w.network_policies, locs));
+    m.insert("claims", rel(&w.claims, locs));
     // Deployment `spec.strategy` / StatefulSet `spec.updateStrategy`, as written.
     for key in ["strategy", "updateStrategy"] {
         if let Some((k, v)) = w.doc.get("spec").and_then(|s| s.entry(key)) {
-            m.insert(key.into(), yaml_value(v, locs));
-            anchors.insert(format!("workload.{key}"), locs.add(k.span, None));
+            m.insert(key, yaml_value(v, locs));
+            anchors.insert(format!("workload.{key}"), locs.add_index(k.span, None));
         }
     }
     // The ingress rules of the first policy that restricts ingress, for network rules to point at.
@@ -382,107 +395,93 @@ fn workload_value<'a>(
         if let Some(span) = key {
             anchors.insert(
                 "workload.networkPolicy".into(),
-                locs.add(span, Some(related_id(&np.entry))),
+                locs.add_index(span, Some(related_id(&np.entry))),
             );
         }
     }
-    map_value(m)
+    m.build()
 }
 
-fn quantity_value(n: &Node, locs: &mut Locs<'_>) -> Value {
+fn quantity_value<'a>(n: &'a Node, locs: &mut Locs<'a>) -> BoxVal<'a> {
     let raw = n.as_str().unwrap_or_default();
-    let mut m = BTreeMap::new();
-    m.insert("raw".into(), s(raw));
+    let mut m = Fields::default();
+    m.insert("raw", text(raw));
     if let Some(b) = parse_quantity(raw) {
-        m.insert("bytes".into(), Value::Int(b.min(i64::MAX as u128) as i64));
+        m.insert("bytes", int(b.min(i64::MAX as u128) as i64));
     }
-    m.insert("loc".into(), locs.add(n.span, None));
-    map_value(m)
+    m.insert("loc", locs.add(n.span, None));
+    m.build()
 }
 
 fn container_value<'a>(
     w: &'a Workload,
-    c: &ServerContainer,
+    c: &'a ServerContainer,
     locs: &mut Locs<'a>,
-    anchors: &mut HashMap<String, Value>,
-) -> Value {
+    anchors: &mut HashMap<String, usize>,
+) -> BoxVal<'a> {
     let node = w.container_node(c.index);
     let mut m = match node {
-        Some(n) => match yaml_value(n, locs) {
-            Value::Map(map) => (*map.map)
-                .clone()
-                .into_iter()
-                .filter_map(|(k, v)| match k {
-                    Key::String(k) => Some(((*k).clone(), v)),
-                    _ => None,
-                })
-                .collect::<BTreeMap<_, _>>(),
-            _ => BTreeMap::new(),
-        },
-        None => BTreeMap::new(),
+        Some(n) if n.is_map() => yaml_fields(n, locs),
+        _ => Fields::default(),
     };
-    m.insert("name".into(), s(&c.name));
-    m.insert("image".into(), s(&c.image));
+    m.insert("name", text(&c.name));
+    m.insert("image", text(&c.image));
     // Absent lists are [] so that rules need no has() chains.
     for key in ["env", "envFrom", "volumeMounts", "ports", "command", "args"] {
-        m.entry(key.to_string())
-            .or_insert_with(|| Value::List(Arc::new(Vec::new())));
+        m.or_insert(key, || list(Vec::new()));
     }
-    m.insert("argv".into(), strings(&c.argv));
-    m.insert("preStopCommand".into(), strings(&c.prestop));
-    m.insert("preStopKnown".into(), Value::Bool(c.prestop_known));
-    let env_booleans: Vec<Value> = node
+    m.insert("argv", texts(&c.argv));
+    m.insert("preStopCommand", texts(&c.prestop));
+    m.insert("preStopKnown", boolean(c.prestop_known));
+    let env_booleans: Vec<BoxVal> = node
         .and_then(|n| n.get("env"))
         .map_or(&[][..], Node::items)
         .iter()
         .filter_map(|e| {
             let v = e.get("value").filter(|v| yaml11_boolean(v))?;
-            let mut m = BTreeMap::new();
+            let mut m = Fields::default();
             m.insert(
-                "key".into(),
-                s(e.get("name").and_then(Node::as_str).unwrap_or_default()),
+                "key",
+                text(e.get("name").and_then(Node::as_str).unwrap_or_default()),
             );
-            m.insert("value".into(), s(v.as_str().unwrap_or_default()));
-            m.insert("loc".into(), locs.add(v.span, None));
-            Some(map_value(m))
+            m.insert("value", text(v.as_str().unwrap_or_default()));
+            m.insert("loc", locs.add(v.span, None));
+            Some(m.build())
         })
         .collect();
-    m.insert(
-        "plainBooleanEnv".into(),
-        Value::List(Arc::new(env_booleans)),
-    );
-    let mut probes = BTreeMap::new();
-    for (name, (text, known)) in ["liveness", "readiness", "startup"].iter().zip(&c.probes) {
-        let mut p = BTreeMap::new();
-        p.insert("text".into(), strings(text));
-        p.insert("known".into(), Value::Bool(*known));
-        probes.insert(name.to_string(), map_value(p));
+    m.insert("plainBooleanEnv", list(env_booleans));
+    let mut probes = Fields::default();
+    for (name, (lines, known)) in ["liveness", "readiness", "startup"].iter().zip(&c.probes) {
+        let mut p = Fields::default();
+        p.insert("text", texts(lines));
+        p.insert("known", boolean(*known));
+        probes.insert(name, p.build());
     }
-    m.insert("probeText".into(), map_value(probes));
+    m.insert("probeText", probes.build());
     for (field, key) in [("limits", "limits"), ("requests", "requests")] {
-        let mut q = BTreeMap::new();
+        let mut q = Fields::default();
         if let Some(res) = node.and_then(|n| n.path(&["resources", key])) {
             for (k, v) in res.entries() {
                 if let Some(k) = k.as_str() {
-                    q.insert(k.to_string(), quantity_value(v, locs));
+                    q.insert(k, quantity_value(v, locs));
                 }
             }
-            q.insert("loc".into(), locs.add(res.span, None));
+            q.insert("loc", locs.add(res.span, None));
         }
-        if field == "limits" && !q.contains_key("memory") {
+        if field == "limits" && !q.contains("memory") {
             if let Some((crate::valkey::operator::Operator::Hyperspike, _)) = &w.operator {
                 // hyperspike's operator applies 150m / 192Mi when spec.resources is not set.
-                let mut d = BTreeMap::new();
-                d.insert("raw".into(), s("192Mi (operator default)"));
-                d.insert("bytes".into(), Value::Int(192 << 20));
-                q.insert("memory".into(), map_value(d));
+                let mut d = Fields::default();
+                d.insert("raw", text("192Mi (operator default)"));
+                d.insert("bytes", int(192 << 20));
+                q.insert("memory", d.build());
             }
         }
-        m.insert(field.into(), map_value(q));
+        m.insert(field, q.build());
     }
     if let Some(n) = node {
         if let Some(name) = n.entry("name") {
-            anchors.insert("container".into(), locs.add(name.0.span, None));
+            anchors.insert("container".into(), locs.add_index(name.0.span, None));
         }
         for key in [
             "resources",
@@ -503,66 +502,57 @@ fn container_value<'a>(
             anchors.insert("container.limits".into(), v);
         }
     }
-    map_value(m)
+    m.build()
 }
 
-fn valkey_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value {
-    let mut m = BTreeMap::new();
+fn valkey_value<'a>(w: &Workload, c: &'a ServerContainer, locs: &mut Locs<'_>) -> BoxVal<'a> {
+    let mut m = Fields::default();
     for setting in &c.config.settings {
         let d = directives::lookup(&setting.name);
         let sensitive = d.is_some_and(|d| d.sensitive);
-        let mut e = BTreeMap::new();
+        let mut e = Fields::default();
         if sensitive {
-            e.insert("value".into(), s("<redacted>"));
-            e.insert(
-                "empty".into(),
-                Value::Bool(setting.args.iter().all(|a| a.is_empty())),
-            );
+            e.insert("value", text("<redacted>"));
+            e.insert("empty", boolean(setting.args.iter().all(|a| a.is_empty())));
         } else if setting.name == "user" {
             // ACL users: keep the name and rules, never a password or its hash.
-            let shown: Vec<Value> = setting
+            let shown: Vec<String> = setting
                 .args
                 .iter()
                 .map(|a| match a.chars().next() {
-                    Some(c @ ('>' | '<' | '#' | '!')) => s(&format!("{c}<redacted>")),
-                    _ => s(a),
+                    Some(c @ ('>' | '<' | '#' | '!')) => format!("{c}<redacted>"),
+                    _ => a.clone(),
                 })
                 .collect();
-            let text: Vec<String> = shown.iter().map(display).collect();
-            e.insert("value".into(), s(&text.join(" ")));
-            e.insert("args".into(), Value::List(Arc::new(shown)));
+            e.insert("value", owned(&shown.join(" ")));
+            e.insert("args", list(shown.iter().map(|a| owned(a)).collect()));
         } else {
-            e.insert("value".into(), s(&setting.value()));
-            e.insert("args".into(), strings(&setting.args));
+            e.insert("value", owned(&setting.value()));
+            e.insert("args", texts(&setting.args));
             if let Some(first) = setting.args.first() {
                 if matches!(d.map(|d| d.kind), Some(directives::Kind::Memory { .. })) {
                     if let Ok(b) = parse_memory(first) {
-                        e.insert("bytes".into(), Value::Int(b.min(i64::MAX as u64) as i64));
+                        e.insert("bytes", int(b.min(i64::MAX as u64) as i64));
                     }
                 }
                 if let Ok(i) = first.parse::<i64>() {
-                    e.insert("int".into(), Value::Int(i));
+                    e.insert("int", int(i));
                 }
                 if first.eq_ignore_ascii_case("yes") || first.eq_ignore_ascii_case("no") {
-                    e.insert(
-                        "enabled".into(),
-                        Value::Bool(first.eq_ignore_ascii_case("yes")),
-                    );
+                    e.insert("enabled", boolean(first.eq_ignore_ascii_case("yes")));
                 }
             }
         }
-        e.insert("literal".into(), Value::Bool(setting.literal));
-        e.insert("source".into(), s(&setting.origin));
+        e.insert("literal", boolean(setting.literal));
+        e.insert("source", text(&setting.origin));
         if let Some(span) = setting.span {
             let owner = owner_of(w, span);
-            e.insert("loc".into(), locs.add(span, owner));
+            e.insert("loc", locs.add(span, owner));
         }
-        let name = setting.name.clone();
-        let prev = m.insert(name.clone(), map_value(e));
-        // `save` and other repeatable directives: keep every occurrence count.
-        let _ = prev;
+        // The last occurrence wins, as in valkey-server.
+        m.insert(&setting.name, e.build());
     }
-    map_value(m)
+    m.build()
 }
 
 fn owner_of(w: &Workload, span: Span) -> Option<ObjectId> {
@@ -576,50 +566,50 @@ fn owner_of(w: &Workload, span: Span) -> Option<ObjectId> {
         .map(|r| related_id(&r.entry))
 }
 
-fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value {
+fn server_value<'a>(w: &'a Workload, c: &'a ServerContainer, locs: &mut Locs<'_>) -> BoxVal<'a> {
     let cfg = &c.config;
-    let mut m = BTreeMap::new();
+    let mut m = Fields::default();
     let yes = |n: &str| {
         cfg.get(n)
             .is_some_and(|s| s.value().eq_ignore_ascii_case("yes"))
     };
     let save = cfg.save_points();
     let aof = yes("appendonly");
-    m.insert("configKnown".into(), Value::Bool(cfg.unknown.is_empty()));
-    m.insert("unknownReasons".into(), strings(&cfg.unknown));
-    m.insert("conditional".into(), strings(&cfg.conditional));
-    m.insert("aof".into(), Value::Bool(aof));
-    m.insert("rdb".into(), Value::Bool(!save.is_empty()));
-    m.insert("persistence".into(), Value::Bool(aof || !save.is_empty()));
-    m.insert("clusterEnabled".into(), Value::Bool(yes("cluster-enabled")));
-    let int = |n: &str, default: i64| -> Option<i64> {
+    m.insert("configKnown", boolean(cfg.unknown.is_empty()));
+    m.insert("unknownReasons", texts(&cfg.unknown));
+    m.insert("conditional", texts(&cfg.conditional));
+    m.insert("aof", boolean(aof));
+    m.insert("rdb", boolean(!save.is_empty()));
+    m.insert("persistence", boolean(aof || !save.is_empty()));
+    m.insert("clusterEnabled", boolean(yes("cluster-enabled")));
+    let setting = |n: &str, default: i64| -> Option<i64> {
         match cfg.get(n) {
             Some(s) if s.literal => s.args.first().and_then(|a| a.parse().ok()),
             Some(_) => None,
             None => Some(default),
         }
     };
-    if let Some(port) = int("port", 6379) {
-        m.insert("port".into(), Value::Int(port));
+    if let Some(port) = setting("port", 6379) {
+        m.insert("port", int(port));
     }
     // The bus port is cluster-port, else 10000 above the client port the cluster announces:
     // the TLS port with `tls-cluster yes`, the plain port otherwise (defaultClientPort()).
     let client = if yes("tls-cluster") {
-        int("tls-port", 0)
+        setting("tls-port", 0)
     } else {
-        int("port", 6379)
+        setting("port", 6379)
     };
-    if let (Some(cp), Some(client)) = (int("cluster-port", 0), client) {
+    if let (Some(cp), Some(client)) = (setting("cluster-port", 0), client) {
         let bus = if cp == 0 {
             client.saturating_add(10000)
         } else {
             cp
         };
-        m.insert("clusterBusPort".into(), Value::Int(bus));
+        m.insert("clusterBusPort", int(bus));
     }
-    if let Some(tls) = int("tls-port", 0) {
-        m.insert("tlsPort".into(), Value::Int(tls));
-        m.insert("tlsEnabled".into(), Value::Bool(tls > 0));
+    if let Some(tls) = setting("tls-port", 0) {
+        m.insert("tlsPort", int(tls));
+        m.insert("tlsEnabled", boolean(tls > 0));
     }
     // Auth: a password (even one set from a variable at run time), an ACL file, or ACL users.
     let auth = cfg
@@ -632,7 +622,7 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value
                     .iter()
                     .any(|a| a.starts_with('>') || a.starts_with('#'))
         });
-    m.insert("authEnabled".into(), Value::Bool(auth));
+    m.insert("authEnabled", boolean(auth));
     // ACL users declared with `user` lines, in order (a later line for a user adds to it, as
     // ACL SETUSER does): name, on/off, nopass, whether a password is set. Never a password.
     let mut users: Vec<(String, bool, bool, bool, Option<Span>)> = Vec::new();
@@ -667,51 +657,51 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value
             }
         }
     }
-    let users: Vec<Value> = users
+    let users: Vec<BoxVal> = users
         .into_iter()
         .map(|(name, on, nopass, password, span)| {
-            let mut e = BTreeMap::new();
-            e.insert("name".into(), s(&name));
-            e.insert("on".into(), Value::Bool(on));
-            e.insert("nopass".into(), Value::Bool(nopass));
-            e.insert("password".into(), Value::Bool(password));
+            let mut e = Fields::default();
+            e.insert("name", owned(&name));
+            e.insert("on", boolean(on));
+            e.insert("nopass", boolean(nopass));
+            e.insert("password", boolean(password));
             if let Some(span) = span {
-                e.insert("loc".into(), locs.add(span, owner_of(w, span)));
+                e.insert("loc", locs.add(span, owner_of(w, span)));
             }
-            map_value(e)
+            e.build()
         })
         .collect();
-    m.insert("users".into(), Value::List(Arc::new(users)));
+    m.insert("users", list(users));
     if let Some(n) = c.cluster_replicas.filter(|n| *n >= 0) {
-        m.insert("clusterReplicasPerShard".into(), Value::Int(n));
+        m.insert("clusterReplicasPerShard", int(n));
     }
     if let Some(net) = network_value(w, &m) {
-        m.insert("network".into(), net);
+        m.insert("network", net);
     }
     if let Some((path, volume)) = &c.data_dir {
-        let mut d = BTreeMap::new();
-        d.insert("path".into(), s(path));
-        d.insert("volume".into(), s(volume));
-        m.insert("dataDir".into(), map_value(d));
+        let mut d = Fields::default();
+        d.insert("path", text(path));
+        d.insert("volume", text(volume));
+        m.insert("dataDir", d.build());
     }
-    m.insert("mode".into(), s(w.mode.as_str()));
-    let errors: Vec<Value> = cfg
+    m.insert("mode", text(w.mode.as_str()));
+    let errors: Vec<BoxVal> = cfg
         .errors
         .iter()
         .map(|e| {
-            let mut em = BTreeMap::new();
-            em.insert("directive".into(), s(&e.directive));
-            em.insert("message".into(), s(&e.message));
-            em.insert("hint".into(), s(e.hint.as_deref().unwrap_or("")));
-            em.insert("source".into(), s(&e.origin));
+            let mut em = Fields::default();
+            em.insert("directive", text(&e.directive));
+            em.insert("message", text(&e.message));
+            em.insert("hint", text(e.hint.as_deref().unwrap_or("")));
+            em.insert("source", text(&e.origin));
             if let Some(span) = e.span {
                 let owner = owner_of(w, span);
-                em.insert("loc".into(), locs.add(span, owner));
+                em.insert("loc", locs.add(span, owner));
             }
-            map_value(em)
+            em.build()
         })
         .collect();
-    m.insert("configErrors".into(), Value::List(Arc::new(errors)));
+    m.insert("configErrors", list(errors));
     // Earlier occurrences of single-value directives that a later one silently replaces.
     let mut overridden = Vec::new();
     for (i, st) in cfg.settings.iter().enumerate() {
@@ -738,53 +728,50 @@ fn server_value(w: &Workload, c: &ServerContainer, locs: &mut Locs<'_>) -> Value
                 x.value()
             }
         };
-        let mut o = BTreeMap::new();
-        o.insert("directive".into(), s(&st.name));
-        o.insert("value".into(), s(&shown(st)));
-        o.insert("source".into(), s(&st.origin));
-        o.insert("winnerValue".into(), s(&shown(winner)));
-        o.insert("winnerSource".into(), s(&winner.origin));
-        o.insert("sameValue".into(), Value::Bool(winner.args == st.args));
+        let mut o = Fields::default();
+        o.insert("directive", text(&st.name));
+        o.insert("value", owned(&shown(st)));
+        o.insert("source", text(&st.origin));
+        o.insert("winnerValue", owned(&shown(winner)));
+        o.insert("winnerSource", text(&winner.origin));
+        o.insert("sameValue", boolean(winner.args == st.args));
         if let Some(span) = st.span {
-            o.insert("loc".into(), locs.add(span, owner_of(w, span)));
+            o.insert("loc", locs.add(span, owner_of(w, span)));
         }
         if let Some(span) = winner.span {
-            let mut wl = BTreeMap::new();
-            wl.insert("loc".into(), locs.add(span, owner_of(w, span)));
-            o.insert("winner".into(), map_value(wl));
+            let mut wl = Fields::default();
+            wl.insert("loc", locs.add(span, owner_of(w, span)));
+            o.insert("winner", wl.build());
         }
-        overridden.push(map_value(o));
+        overridden.push(o.build());
     }
-    m.insert("overridden".into(), Value::List(Arc::new(overridden)));
-    let operator_overrides: Vec<Value> = w
+    m.insert("overridden", list(overridden));
+    let operator_overrides: Vec<BoxVal> = w
         .operator
         .iter()
         .flat_map(|(_, o)| o.iter())
         .map(|o| {
-            let mut e = BTreeMap::new();
-            e.insert("directive".into(), s(&o.directive));
-            e.insert("value".into(), s(&o.value));
-            e.insert("outcome".into(), s(&o.outcome));
-            e.insert("loc".into(), locs.add(o.span, None));
-            map_value(e)
+            let mut e = Fields::default();
+            e.insert("directive", text(&o.directive));
+            e.insert("value", text(&o.value));
+            e.insert("outcome", text(&o.outcome));
+            e.insert("loc", locs.add(o.span, None));
+            e.build()
         })
         .collect();
-    m.insert(
-        "operatorOverrides".into(),
-        Value::List(Arc::new(operator_overrides)),
-    );
+    m.insert("operatorOverrides", list(operator_overrides));
     // `cluster-enabled` line, to point at when a cluster default is the problem.
     if let Some(span) = cfg.get("cluster-enabled").and_then(|s| s.span) {
-        let mut ce = BTreeMap::new();
-        ce.insert("loc".into(), locs.add(span, owner_of(w, span)));
-        m.insert("clusterEnabledAt".into(), map_value(ce));
+        let mut ce = Fields::default();
+        ce.insert("loc", locs.add(span, owner_of(w, span)));
+        m.insert("clusterEnabledAt", ce.build());
     }
-    map_value(m)
+    m.build()
 }
 
 impl<'a> Subject<'a> {
     /// The subject for container rules (the workload's variables too).
-    pub fn container(w: &'a Workload, c: &ServerContainer) -> Subject<'a> {
+    pub fn container(w: &'a Workload, c: &'a ServerContainer) -> Subject<'a> {
         let mut locs = Locs::default();
         let mut anchors = HashMap::new();
         let wv = workload_value(w, &mut locs, &mut anchors);
@@ -810,14 +797,14 @@ pub fn evaluate_object(
     rules: &[Bound],
     entry: &crate::k8s::Entry,
     doc: &Node,
-    extra: Vec<(&'static str, Value)>,
+    extra: Vec<(&'static str, BoxVal<'static>)>,
     out: &mut Vec<Finding>,
 ) {
     let mut locs = Locs::default();
     let mut anchors = HashMap::new();
     let v = yaml_value(doc, &mut locs);
     if let Some((k, _)) = doc.entry("kind") {
-        anchors.insert("object".into(), locs.add(k.span, None));
+        anchors.insert("object".into(), locs.add_index(k.span, None));
     }
     let mut vars = vec![("object", v)];
     if entry.kind == "ConfigMap" {
@@ -832,7 +819,7 @@ pub fn evaluate_object(
     };
     let mut ctx = root_context(env);
     for (name, v) in &subject.vars {
-        ctx.add_variable_as_val(*name, to_val(v));
+        ctx.add_variable_as_val(*name, v.clone_as_boxed());
     }
     let id = related_id(entry);
     for (rule, params) in rules.iter().filter(|(r, _)| r.kinds.contains(&entry.kind)) {
@@ -852,7 +839,7 @@ pub fn servicemonitor_targets(
     entry: &crate::k8s::Entry,
     index: &crate::valkey::model::Index,
     valkey_services: &std::collections::HashSet<(String, String)>,
-) -> Value {
+) -> BoxVal<'static> {
     let ns_sel = sm.path(&["spec", "namespaceSelector"]);
     let any = ns_sel.and_then(|n| n.get("any")).and_then(Node::as_bool) == Some(true);
     let names: Vec<&str> = ns_sel
@@ -871,19 +858,19 @@ pub fn servicemonitor_targets(
     let selector = entry.selector.clone().unwrap_or_default();
     let (mut inside, mut elsewhere) = (Vec::new(), Vec::new());
     let mut valkey = false;
-    let describe = |svc: &crate::k8s::Entry| -> Option<Value> {
+    let describe = |svc: &crate::k8s::Entry| -> Option<BoxVal<'static>> {
         let doc = index.parse(svc)?;
-        let mut m = BTreeMap::new();
-        m.insert("name".into(), s(&svc.name));
-        m.insert("namespace".into(), s(&svc.namespace));
-        let ports: Vec<Value> = doc
+        let mut m = Fields::default();
+        m.insert("name", owned(&svc.name));
+        m.insert("namespace", owned(&svc.namespace));
+        let ports: Vec<BoxVal> = doc
             .path(&["spec", "ports"])
             .map_or(&[][..], Node::items)
             .iter()
-            .filter_map(|p| p.get("name").and_then(Node::as_str).map(s))
+            .filter_map(|p| p.get("name").and_then(Node::as_str).map(owned))
             .collect();
-        m.insert("portNames".into(), Value::List(Arc::new(ports)));
-        Some(map_value(m))
+        m.insert("portNames", list(ports));
+        Some(m.build())
     };
     // The namespaces it looks in first (a lookup per namespace), every Service only when it
     // finds nothing there, to say where the matching ones are.
@@ -915,11 +902,11 @@ pub fn servicemonitor_targets(
             elsewhere.extend(describe(svc));
         }
     }
-    let mut t = BTreeMap::new();
-    t.insert("services".into(), Value::List(Arc::new(inside)));
-    t.insert("elsewhere".into(), Value::List(Arc::new(elsewhere)));
-    t.insert("valkey".into(), Value::Bool(valkey));
-    map_value(t)
+    let mut t = Fields::default();
+    t.insert("services", list(inside));
+    t.insert("elsewhere", list(elsewhere));
+    t.insert("valkey", boolean(valkey));
+    t.build()
 }
 
 /// Whether a scalar is written the way Kubernetes' YAML 1.1 decoder turns into a boolean
@@ -930,20 +917,23 @@ pub fn yaml11_boolean(n: &Node) -> bool {
 }
 
 /// Entries of `map` whose values are unquoted YAML 1.1 booleans: `[{key, value, loc}]`.
-pub fn plain_booleans(map: Option<&Node>, locs_for: &mut dyn FnMut(Span) -> Value) -> Value {
-    let items: Vec<Value> = map
+pub fn plain_booleans<'a>(
+    map: Option<&'a Node>,
+    locs_for: &mut dyn FnMut(Span) -> BoxVal<'static>,
+) -> BoxVal<'a> {
+    let items: Vec<BoxVal> = map
         .map_or(&[][..], Node::entries)
         .iter()
         .filter(|(_, v)| yaml11_boolean(v))
         .map(|(k, v)| {
-            let mut m = BTreeMap::new();
-            m.insert("key".into(), s(k.as_str().unwrap_or_default()));
-            m.insert("value".into(), s(v.as_str().unwrap_or_default()));
-            m.insert("loc".into(), locs_for(v.span));
-            map_value(m)
+            let mut m = Fields::default();
+            m.insert("key", text(k.as_str().unwrap_or_default()));
+            m.insert("value", text(v.as_str().unwrap_or_default()));
+            m.insert("loc", locs_for(v.span));
+            m.build()
         })
         .collect();
-    Value::List(Arc::new(items))
+    list(items)
 }
 
 /// Shared CEL environment with our functions.
@@ -1008,13 +998,13 @@ fn selector_matches<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>,
             "takes a selector and labels",
         ));
     };
-    let selector = selector_from_cel(&Value::try_from(selector.as_ref())?);
-    let labels = labels_from_cel(&Value::try_from(labels.as_ref())?);
+    let selector = selector_from_cel(selector.as_ref());
+    let labels = labels_from_cel(labels.as_ref());
     Ok(CowVal::owned(CelBool::from(selector.matches(&labels))))
 }
 
 /// A rule with its parameters, converted once for the whole run.
-pub type Bound<'r> = (&'r Rule, BoxVal);
+pub type Bound<'r> = (&'r Rule, BoxVal<'static>);
 
 /// Pairs each rule with its parameters (`params`), ready to bind.
 pub fn bind<'r>(rules: &[&'r Rule], params: &dyn Fn(&Rule) -> Value) -> Vec<Bound<'r>> {
@@ -1038,7 +1028,7 @@ pub fn evaluate(
         let subject = Subject::container(w, c);
         let mut ctx = root_context(env);
         for (name, v) in &subject.vars {
-            ctx.add_variable_as_val(*name, to_val(v));
+            ctx.add_variable_as_val(*name, v.clone_as_boxed());
         }
         let rules = if i == 0 { workload_rules } else { &[][..] };
         for (rule, params) in rules.iter().chain(container_rules) {
@@ -1060,11 +1050,14 @@ fn run_rule(rule: &Rule, scope: &Context, subject: &Subject, out: &mut Vec<Findi
     if !applies {
         return;
     }
-    let items: Vec<Option<Value>> = match &rule.for_each {
+    // The items stay in the interpreter's representation, shared with the subject.
+    let items: Vec<Option<BoxVal>> = match &rule.for_each {
         None => vec![None],
-        Some(fe) => match fe.program.execute(scope) {
-            Ok(Value::List(l)) => l.iter().cloned().map(Some).collect(),
-            Ok(_) => vec![],
+        Some(fe) => match fe.program.evaluate(scope) {
+            Ok(l) => items(l.as_ref())
+                .iter()
+                .map(|i| Some(i.clone_as_boxed()))
+                .collect(),
             Err(e) => {
                 out.push(rule_error(rule, &fe.source, &e.to_string(), fe.span));
                 return;
@@ -1074,11 +1067,11 @@ fn run_rule(rule: &Rule, scope: &Context, subject: &Subject, out: &mut Vec<Findi
     for item in items {
         let mut s2 = scope.new_inner_scope();
         if let Some(it) = &item {
-            s2.add_variable_as_val("item", to_val(it));
+            s2.add_variable_as_val("item", it.clone_as_boxed());
         }
         match rule.expression.program.execute(&s2) {
             Ok(Value::Bool(true)) => {}
-            Ok(Value::Bool(false)) => out.push(finding(rule, subject, &s2, item.as_ref(), owner)),
+            Ok(Value::Bool(false)) => out.push(finding(rule, subject, &s2, item.as_deref(), owner)),
             Ok(other) => out.push(rule_error(
                 rule,
                 &rule.expression.source,
@@ -1156,44 +1149,43 @@ type Located = (Span, Option<ObjectId>, Option<String>);
 /// holds a list or a scalar (which carry no `loc`) is found through its parent mapping's node,
 /// and the finding points at the key.
 /// The model value at a dotted path (`item` is the `forEach` element).
-fn value_at<'v>(subject: &'v Subject, item: Option<&'v Value>, path: &str) -> Option<&'v Value> {
+fn value_at<'v>(
+    subject: &'v Subject,
+    item: Option<&'v dyn Val>,
+    path: &str,
+) -> Option<&'v dyn Val> {
     let mut segs = path.split('.');
     let first = segs.next()?;
-    let mut v = if first == "item" {
+    let mut v: &dyn Val = if first == "item" {
         item?
     } else {
-        &subject.vars.iter().find(|(n, _)| *n == first)?.1
+        subject.vars.iter().find(|(n, _)| *n == first)?.1.as_ref()
     };
     for seg in segs {
-        match v {
-            Value::Map(m) => v = m.map.get(&Key::from(seg.to_string()))?,
-            _ => return None,
-        }
+        v = field(v, seg)?;
     }
     Some(v)
 }
 
 /// The `loc` of a model value (a mapping that has one).
-fn loc_of(v: Option<&Value>) -> Option<usize> {
-    match v? {
-        Value::Map(m) => match m.map.get(&Key::from("loc".to_string()))? {
-            Value::Int(l) => Some(*l as usize),
-            _ => None,
-        },
-        Value::Int(l) => Some(*l as usize),
-        _ => None,
-    }
+fn loc_of(v: Option<&dyn Val>) -> Option<usize> {
+    let v = v?;
+    let l = match field(v, "loc") {
+        Some(l) => as_int(l)?,
+        None => as_int(v)?,
+    };
+    usize::try_from(l).ok()
 }
 
-fn locate(at: &super::load::At, subject: &Subject, item: Option<&Value>) -> Option<Located> {
+fn locate(at: &super::load::At, subject: &Subject, item: Option<&dyn Val>) -> Option<Located> {
     let at_loc = |l: usize, missing: Option<String>| -> Option<Located> {
         let span = *subject.locs.spans.get(l)?;
         Some((span, subject.locs.owners.get(l).cloned().flatten(), missing))
     };
     for (i, path) in at.prefixes.iter().enumerate() {
         let rest = (i > 0).then(|| &at.path[path.len() + 1..]);
-        if let Some(Value::Int(l)) = subject.anchors.get(path) {
-            return at_loc(*l as usize, rest.map(str::to_string));
+        if let Some(&l) = subject.anchors.get(path) {
+            return at_loc(l, rest.map(str::to_string));
         }
         let Some(l) = loc_of(value_at(subject, item, path)) else {
             continue;
@@ -1236,7 +1228,7 @@ fn finding(
     rule: &Rule,
     subject: &Subject,
     ctx: &Context,
-    item: Option<&Value>,
+    item: Option<&dyn Val>,
     owner: Owner,
 ) -> Finding {
     let (object, template, whole) = owner();
@@ -1302,51 +1294,40 @@ pub fn default_params(rule: &Rule) -> Value {
             .collect(),
     )
 }
-fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    match v {
-        Value::Map(m) => m.map.get(&Key::from(key.to_string())),
-        _ => None,
+/// A scalar of a CEL value as label text.
+fn str_of(v: &dyn Val) -> Option<String> {
+    if let Some(s) = as_str(v) {
+        Some(s.to_string())
+    } else if let Some(i) = as_int(v) {
+        Some(i.to_string())
+    } else {
+        as_bool(v).map(|b| b.to_string())
     }
 }
 
-fn str_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.to_string()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn labels_from_cel(v: &Value) -> crate::k8s::Labels {
-    match v {
-        Value::Map(m) => m
-            .map
-            .iter()
-            .filter_map(|(k, v)| match k {
-                Key::String(k) if k.as_str() != "loc" => Some((k.to_string(), str_of(v)?)),
-                _ => None,
-            })
-            .collect(),
-        _ => Default::default(),
-    }
+fn labels_from_cel(v: &dyn Val) -> crate::k8s::Labels {
+    entries(v)
+        .filter(|(k, _)| *k != "loc")
+        .filter_map(|(k, v)| Some((k.to_string(), str_of(v)?)))
+        .collect()
 }
 
 /// A Kubernetes `LabelSelector` given to CEL, with Kubernetes' semantics (used by
 /// `selectorMatches(selector, labels)`, so that rules never re-implement selectors).
-fn selector_from_cel(v: &Value) -> crate::k8s::Selector {
+fn selector_from_cel(v: &dyn Val) -> crate::k8s::Selector {
     use crate::k8s::{Op, Requirement, Selector};
     let mut s = Selector {
-        labels: get(v, "matchLabels")
+        labels: field(v, "matchLabels")
             .map(labels_from_cel)
             .unwrap_or_default()
             .into_iter()
             .collect(),
         ..Selector::default()
     };
-    if let Some(Value::List(exprs)) = get(v, "matchExpressions") {
-        for e in exprs.iter() {
-            let op = match get(e, "operator").and_then(str_of).as_deref() {
+    if let Some(exprs) = field(v, "matchExpressions") {
+        for e in items(exprs) {
+            let e = e.as_ref();
+            let op = match field(e, "operator").and_then(str_of).as_deref() {
                 Some("In") => Op::In,
                 Some("NotIn") => Op::NotIn,
                 Some("Exists") => Op::Exists,
@@ -1356,12 +1337,14 @@ fn selector_from_cel(v: &Value) -> crate::k8s::Selector {
                     continue;
                 }
             };
-            let values = match get(e, "values") {
-                Some(Value::List(l)) => l.iter().filter_map(str_of).collect(),
-                _ => Vec::new(),
-            };
+            let values = field(e, "values")
+                .map(items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| str_of(v.as_ref()))
+                .collect();
             s.exprs.push(Requirement {
-                key: get(e, "key").and_then(str_of).unwrap_or_default(),
+                key: field(e, "key").and_then(str_of).unwrap_or_default(),
                 op,
                 values,
             });

@@ -18,6 +18,15 @@ impl Program {
         cel::Value::resolve(&self.0, ctx)
     }
 
+    /// Evaluates the expression in `ctx`, keeping the result in the interpreter's own
+    /// representation (no conversion to [`cel::Value`]).
+    pub fn evaluate<'v>(
+        &self,
+        ctx: &cel::Context<'_, 'v>,
+    ) -> Result<Box<dyn cel::common::value::Val + 'v>, cel::ExecutionError> {
+        cel::Value::resolve_val(&self.0, ctx).map(|v| v.into_owned())
+    }
+
     /// The expression tree.
     pub fn expression(&self) -> &cel::IdedExpr {
         &self.0
@@ -608,15 +617,24 @@ fn regex_literals(src: &str) -> Vec<String> {
     out
 }
 
-/// A YAML node as a CEL value (plain scalars typed as YAML 1.2 core schema would).
-pub fn yaml_to_cel(n: &Node) -> cel::Value {
+/// A YAML scalar as CEL types it.
+pub enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+/// How CEL reads a scalar node: plain scalars typed as the YAML 1.2 core schema would, quoted
+/// and block ones as strings. Collections are `Null` here.
+pub fn scalar(n: &Node) -> Scalar<'_> {
     match &n.value {
-        Value::Null => cel::Value::Null,
         Value::Scalar(s, crate::yaml::Style::Plain) => {
             if let Some(b) = n.as_bool() {
-                cel::Value::Bool(b)
+                Scalar::Bool(b)
             } else if let Ok(i) = s.parse::<i64>() {
-                cel::Value::Int(i)
+                Scalar::Int(i)
             } else if let Ok(f) = s.parse::<f64>().map_err(|_| ()).and_then(|f| {
                 if s.chars()
                     .all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == 'e')
@@ -626,12 +644,26 @@ pub fn yaml_to_cel(n: &Node) -> cel::Value {
                     Err(())
                 }
             }) {
-                cel::Value::Float(f)
+                Scalar::Float(f)
             } else {
-                cel::Value::String(s.clone().into())
+                Scalar::Str(s)
             }
         }
-        Value::Scalar(s, _) => cel::Value::String(s.clone().into()),
+        Value::Scalar(s, _) => Scalar::Str(s),
+        _ => Scalar::Null,
+    }
+}
+
+/// A YAML node as a CEL value (plain scalars typed as YAML 1.2 core schema would).
+pub fn yaml_to_cel(n: &Node) -> cel::Value {
+    match &n.value {
+        Value::Null | Value::Scalar(..) => match scalar(n) {
+            Scalar::Null => cel::Value::Null,
+            Scalar::Bool(b) => cel::Value::Bool(b),
+            Scalar::Int(i) => cel::Value::Int(i),
+            Scalar::Float(f) => cel::Value::Float(f),
+            Scalar::Str(s) => cel::Value::String(s.to_string().into()),
+        },
         Value::Seq(items) => {
             cel::Value::List(items.iter().map(yaml_to_cel).collect::<Vec<_>>().into())
         }

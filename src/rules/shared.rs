@@ -23,34 +23,34 @@ use cel::{ExecutionError, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A boxed CEL value, as the interpreter binds it.
-pub type BoxVal = Box<dyn Val>;
+/// A boxed CEL value, as the interpreter binds it; it may borrow strings for `'a`.
+pub type BoxVal<'a> = Box<dyn Val + 'a>;
 
 /// A `map` that copies by reference count.
 #[derive(Debug, Clone)]
-pub struct SharedMap(Arc<CelMap<'static>>);
+pub struct SharedMap<'a>(Arc<CelMap<'a>>);
 
 /// A `list` that copies by reference count.
 #[derive(Debug, Clone)]
-pub struct SharedList(Arc<CelList<'static>>);
+pub struct SharedList<'a>(Arc<CelList<'a>>);
 
-/// A `string` that copies by reference count.
+/// A `string` that copies by reference count (one that borrows copies cheaply as it is).
 #[derive(Debug, Clone)]
-pub struct SharedStr(Arc<CelString<'static>>);
+pub struct SharedStr<'a>(Arc<CelString<'a>>);
 
-impl SharedMap {
-    pub fn new(entries: HashMap<CelMapKey<'static>, BoxVal>) -> Self {
+impl<'a> SharedMap<'a> {
+    pub fn new(entries: HashMap<CelMapKey<'a>, BoxVal<'a>>) -> Self {
         SharedMap(Arc::new(CelMap::from(entries)))
     }
 }
 
-impl SharedList {
-    pub fn new(items: Vec<BoxVal>) -> Self {
+impl<'a> SharedList<'a> {
+    pub fn new(items: Vec<BoxVal<'a>>) -> Self {
         SharedList(Arc::new(CelList::from(items)))
     }
 }
 
-impl SharedStr {
+impl SharedStr<'static> {
     pub fn new(s: &str) -> Self {
         SharedStr(Arc::new(CelString::from(s.to_string())))
     }
@@ -58,14 +58,14 @@ impl SharedStr {
 
 /// Everything but identity is the wrapped value's: the accessors borrow it.
 macro_rules! delegate {
-    ($ty:ident, $inner:ty, $variant:ident) => {
-        impl Val for $ty {
+    ($ty:ident, $inner:ident, $variant:ident) => {
+        impl<'a> Val for $ty<'a> {
             fn get_type(&self) -> &Type {
                 self.0.get_type()
             }
 
             fn cel_type() -> &'static Type {
-                <$inner as Val>::cel_type()
+                <$inner<'static> as Val>::cel_type()
             }
 
             fn as_adder<'b, 'v>(&'b self) -> Option<&'b (dyn Adder + 'v)>
@@ -143,7 +143,7 @@ macro_rules! delegate {
             }
         }
 
-        impl Indexer for $ty {
+        impl<'a> Indexer for $ty<'a> {
             fn get<'b, 'v>(&'b self, idx: &dyn Val) -> Result<CowVal<'b, 'v>, ExecutionError>
             where
                 Self: 'v,
@@ -170,12 +170,114 @@ macro_rules! delegate {
     };
 }
 
-delegate!(SharedMap, CelMap<'static>, Map);
-delegate!(SharedList, CelList<'static>, List);
-delegate!(SharedStr, CelString<'static>, String);
+delegate!(SharedMap, CelMap, Map);
+delegate!(SharedList, CelList, List);
+delegate!(SharedStr, CelString, String);
+
+/// A string that borrows `s`: copies are free.
+pub fn text(s: &str) -> BoxVal<'_> {
+    Box::new(CelString::from(s))
+}
+
+/// A string of its own, shared by its copies.
+pub fn owned(s: &str) -> BoxVal<'static> {
+    Box::new(SharedStr::new(s))
+}
+
+pub fn int(i: i64) -> BoxVal<'static> {
+    Box::new(CelInt::from(i))
+}
+
+pub fn boolean(b: bool) -> BoxVal<'static> {
+    Box::new(CelBool::from(b))
+}
+
+pub fn list(items: Vec<BoxVal<'_>>) -> BoxVal<'_> {
+    Box::new(SharedList::new(items))
+}
+
+/// A list of strings that borrow `items`.
+pub fn texts<T: AsRef<str>>(items: &[T]) -> BoxVal<'_> {
+    list(items.iter().map(|i| text(i.as_ref())).collect())
+}
+
+/// The entries of a map being built.
+#[derive(Default)]
+pub struct Fields<'a>(HashMap<CelMapKey<'a>, BoxVal<'a>>);
+
+impl<'a> Fields<'a> {
+    pub fn with_capacity(n: usize) -> Self {
+        Fields(HashMap::with_capacity(n))
+    }
+
+    /// Sets `key` (borrowed: a name of the model, or a key of the YAML).
+    pub fn insert(&mut self, key: &'a str, value: BoxVal<'a>) {
+        self.0.insert(CelMapKey::from(key), value);
+    }
+
+    /// Sets `key` unless it is set.
+    pub fn or_insert(&mut self, key: &'a str, value: impl FnOnce() -> BoxVal<'a>) {
+        self.0.entry(CelMapKey::from(key)).or_insert_with(value);
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&(dyn Val + 'a)> {
+        self.0
+            .iter()
+            .find(|(k, _)| key_str(k) == Some(key))
+            .map(|(_, v)| v.as_ref())
+    }
+
+    pub fn build(self) -> BoxVal<'a> {
+        Box::new(SharedMap::new(self.0))
+    }
+}
+
+fn key_str<'k>(k: &'k CelMapKey<'_>) -> Option<&'k str> {
+    k.inner().downcast_ref::<CelString>().map(|s| s.inner())
+}
+
+/// The value at `key` of a map.
+pub fn field<'b, 'a>(v: &'b (dyn Val + 'a), key: &str) -> Option<&'b (dyn Val + 'a)> {
+    v.downcast_ref::<CelMap>()?
+        .inner()
+        .iter()
+        .find(|(k, _)| key_str(k) == Some(key))
+        .map(|(_, v)| v.as_ref())
+}
+
+/// The string keys and values of a map.
+pub fn entries<'b, 'a>(
+    v: &'b (dyn Val + 'a),
+) -> impl Iterator<Item = (&'b str, &'b (dyn Val + 'a))> + 'b {
+    v.downcast_ref::<CelMap>()
+        .into_iter()
+        .flat_map(|m| m.inner().iter())
+        .filter_map(|(k, v)| Some((key_str(k)?, v.as_ref())))
+}
+
+/// The elements of a list.
+pub fn items<'b, 'a>(v: &'b (dyn Val + 'a)) -> &'b [BoxVal<'a>] {
+    v.downcast_ref::<CelList>().map_or(&[], |l| l.inner())
+}
+
+pub fn as_int(v: &dyn Val) -> Option<i64> {
+    v.downcast_ref::<CelInt>().map(|i| *i.inner())
+}
+
+pub fn as_bool(v: &dyn Val) -> Option<bool> {
+    v.downcast_ref::<CelBool>().map(|b| *b.inner())
+}
+
+pub fn as_str(v: &dyn Val) -> Option<&str> {
+    v.downcast_ref::<CelString>().map(|s| s.inner())
+}
 
 /// `v` as a shared interpreter value: maps, lists and strings are wrapped, at every depth.
-pub fn to_val(v: &Value) -> BoxVal {
+pub fn to_val(v: &Value) -> BoxVal<'static> {
     match v {
         Value::List(items) => Box::new(SharedList::new(items.iter().map(to_val).collect())),
         Value::Map(m) => Box::new(SharedMap::new(
@@ -198,7 +300,7 @@ pub fn to_val(v: &Value) -> BoxVal {
         Value::Bool(b) => Box::new(CelBool::from(*b)),
         Value::Null => Box::new(CelNull),
         other => {
-            let converted: Result<BoxVal, _> = other.clone().try_into();
+            let converted: Result<BoxVal<'static>, _> = other.clone().try_into();
             converted.unwrap_or_else(|_| Box::new(CelNull))
         }
     }
