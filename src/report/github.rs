@@ -27,7 +27,7 @@ pub fn render(files: &Files, findings: &[Finding]) -> String {
         };
         let mut props = Vec::new();
         if let Some(l) = location(files, f) {
-            props.push(format!("file={}", property(&l.file)));
+            props.push(format!("file={}", property(l.file)));
             props.push(format!("line={}", l.line));
             if l.end_line == l.line {
                 props.push(format!("col={}", l.column));

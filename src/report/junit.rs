@@ -35,7 +35,7 @@ pub fn render(files: &Files, findings: &[Finding], inputs: &[u32]) -> String {
         let loc = location(files, f);
         let (class, at) = match &loc {
             Some(l) => (
-                l.file.clone(),
+                l.file.to_string(),
                 format!("{}:{}:{}", l.file, l.line, l.column),
             ),
             None => (

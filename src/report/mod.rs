@@ -12,9 +12,9 @@ use serde::Serialize;
 
 /// A 1-based position range in a file, as the machine formats print it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Location {
+pub struct Location<'a> {
     /// File name.
-    pub file: String,
+    pub file: &'a str,
     /// First line.
     pub line: usize,
     /// First column.
@@ -28,13 +28,13 @@ pub struct Location {
 }
 
 /// The location of a finding's primary span, if it has one.
-pub fn location(files: &Files, f: &Finding) -> Option<Location> {
+pub fn location<'a>(files: &'a Files, f: &Finding) -> Option<Location<'a>> {
     let span = f.span?;
     let file = files.get(span.file);
     let (line, column) = file.position(span.start);
     let (end_line, end_column) = file.position(span.end.max(span.start));
     Some(Location {
-        file: file.name.clone(),
+        file: &file.name,
         line,
         column,
         end_line,

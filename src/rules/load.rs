@@ -579,7 +579,113 @@ fn compile_cel(src: &str) -> Result<Program, String> {
     } else {
         pratt_parser().parse(src)
     };
-    parsed.map(Program).map_err(|e| e.to_string())
+    let mut expr = parsed.map_err(|e| e.to_string())?;
+    unqualify(&mut expr, &mut Vec::new());
+    Ok(Program(expr))
+}
+
+/// The variables the model binds: `eval` binds these names and no others, besides the
+/// comprehension variables of the expression itself.
+pub const VARIABLES: &[&str] = &[
+    "workload",
+    "container",
+    "valkey",
+    "server",
+    "params",
+    "item",
+    "object",
+    "plainBooleans",
+    "usedByValkey",
+    "targets",
+];
+
+/// The innermost operand of a chain of field selections.
+fn chain_root(e: &mut cel::IdedExpr) -> &mut cel::IdedExpr {
+    if !matches!(e.expr, cel::common::ast::Expr::Select(_)) {
+        return e;
+    }
+    match &mut e.expr {
+        cel::common::ast::Expr::Select(inner) => chain_root(&mut inner.operand),
+        _ => unreachable!("checked above"),
+    }
+}
+
+/// Rewrites each field selection rooted at one of our variables, `container.livenessProbe.exec`,
+/// so that the interpreter resolves the variable once and then selects the fields, as it does
+/// for any other operand.
+///
+/// CEL lets a dotted name be a variable of its own (`a.b` bound as one name), so the
+/// interpreter resolves `a.b.c` by looking up `a.b.c`, `a.b` and `a` in every scope, building
+/// the joined names first: with the scopes of nested comprehensions that was a large part of
+/// evaluating a rule. We bind no dotted names, so the answer is always the variable `a` with
+/// its fields: wrapping the root as `true ? a : a` (which the interpreter evaluates without
+/// allocating) tells it so. Names that are not our variables (types, namespaces) are left alone.
+fn unqualify(e: &mut cel::IdedExpr, bound: &mut Vec<String>) {
+    use cel::common::ast::{operators, CallExpr, EntryExpr, Expr, LiteralValue};
+    let ours =
+        |name: &str, bound: &[String]| VARIABLES.contains(&name) || bound.iter().any(|b| b == name);
+    match &mut e.expr {
+        Expr::Select(select) => {
+            let root = chain_root(&mut select.operand);
+            match &root.expr {
+                Expr::Ident(name) if ours(name, bound) => {
+                    let ident = root.clone();
+                    let id = root.id;
+                    root.expr = Expr::Call(CallExpr {
+                        func_name: operators::CONDITIONAL.to_string(),
+                        target: None,
+                        args: vec![
+                            cel::IdedExpr {
+                                id,
+                                expr: Expr::Literal(LiteralValue::Boolean(true.into())),
+                            },
+                            ident.clone(),
+                            ident,
+                        ],
+                    });
+                }
+                Expr::Ident(_) => {}
+                _ => unqualify(root, bound),
+            }
+        }
+        Expr::Call(call) => {
+            if let Some(target) = &mut call.target {
+                unqualify(target, bound);
+            }
+            for a in &mut call.args {
+                unqualify(a, bound);
+            }
+        }
+        Expr::Comprehension(c) => {
+            unqualify(&mut c.iter_range, bound);
+            unqualify(&mut c.accu_init, bound);
+            let names = [Some(&c.iter_var), c.iter_var2.as_ref(), Some(&c.accu_var)];
+            let added: Vec<String> = names.into_iter().flatten().cloned().collect();
+            let n = added.len();
+            bound.extend(added);
+            unqualify(&mut c.loop_cond, bound);
+            unqualify(&mut c.loop_step, bound);
+            unqualify(&mut c.result, bound);
+            bound.truncate(bound.len() - n);
+        }
+        Expr::List(l) => l.elements.iter_mut().for_each(|x| unqualify(x, bound)),
+        Expr::Map(m) => {
+            for entry in &mut m.entries {
+                if let EntryExpr::MapEntry(me) = &mut entry.expr {
+                    unqualify(&mut me.key, bound);
+                    unqualify(&mut me.value, bound);
+                }
+            }
+        }
+        Expr::Struct(st) => {
+            for entry in &mut st.entries {
+                if let EntryExpr::StructField(f) = &mut entry.expr {
+                    unqualify(&mut f.value, bound);
+                }
+            }
+        }
+        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+    }
 }
 
 /// Macros that `eval::env()`'s extensions add to the standard ones.
