@@ -195,6 +195,10 @@ pub fn check(
         index_document(files, *id, slice.clone(), keep)
     });
     let t1 = std::time::Instant::now();
+    let timings = std::env::var_os("VALKEY_LINT_TIMINGS").is_some();
+    if timings {
+        eprintln!("index pass done: {}", memory());
+    }
     drop(jobs);
     let mut findings = Vec::new();
     let mut entries = Vec::new();
@@ -264,6 +268,9 @@ pub fn check(
         })
     });
     let t2 = std::time::Instant::now();
+    if timings {
+        eprintln!("workload pass done: {}", memory());
+    }
     let valkey_services = valkey_services.into_inner().unwrap_or_default();
     let valkey_uses = valkey_uses.into_inner().unwrap_or_default();
     let objects: Vec<&Entry> = entries
@@ -299,12 +306,13 @@ pub fn check(
             + results.iter().map(Vec::len).sum::<usize>(),
     );
     findings.extend(object_results.into_iter().flatten());
-    if std::env::var_os("VALKEY_LINT_TIMINGS").is_some() {
+    if timings {
         eprintln!(
-            "index {:?}, workloads {:?}, objects {:?}",
+            "index {:?}, workloads {:?}, objects {:?}; {}",
             t1 - t0,
             t2 - t1,
-            t2.elapsed()
+            t2.elapsed(),
+            memory()
         );
     }
     for mut r in results {
@@ -316,6 +324,18 @@ pub fn check(
     });
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
     findings
+}
+
+/// The process's resident memory now and at its peak, for `VALKEY_LINT_TIMINGS` (Linux).
+pub fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map_or("?".to_string(), |v| v.trim().to_string())
+    };
+    format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }
 
 /// Runs the work for one object; a panic becomes an `internal-error` finding on that object

@@ -4,6 +4,7 @@
 use crate::yaml::Span;
 use serde::Serialize;
 use std::fmt;
+use std::sync::Arc;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -79,7 +80,7 @@ pub struct Label {
     /// What it is.
     pub text: String,
     /// The object it lies in, when not the finding's own.
-    pub object: Option<ObjectId>,
+    pub object: Option<Arc<ObjectId>>,
 }
 
 /// One diagnostic.
@@ -99,10 +100,10 @@ pub struct Finding {
     pub label: Option<String>,
     /// Related locations.
     pub related: Vec<Label>,
-    /// What the finding is about.
-    pub object: Option<ObjectId>,
+    /// What the finding is about (shared by the findings about it).
+    pub object: Option<Arc<ObjectId>>,
     /// The object the primary span lies in, when it is not `object` (e.g. the ConfigMap).
-    pub located_in: Option<ObjectId>,
+    pub located_in: Option<Arc<ObjectId>>,
     /// Helm template that produced the object (`# Source:`).
     pub template: Option<String>,
     /// Display name of the file, for findings without a span.

@@ -406,8 +406,9 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<u8, String> {
             }
             if std::env::var_os("VALKEY_LINT_TIMINGS").is_some() {
                 eprintln!(
-                    "rules loaded {loaded_at:?}, input read {read_at:?}, checked {checked_at:?}, reported {:?}",
-                    clock.elapsed()
+                    "rules loaded {loaded_at:?}, input read {read_at:?}, checked {checked_at:?}, reported {:?}; {}",
+                    clock.elapsed(),
+                    check::memory()
                 );
             }
             let threshold = match fail_on {

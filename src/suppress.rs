@@ -6,6 +6,7 @@
 
 use crate::finding::{Finding, ObjectId, Severity};
 use crate::yaml::{Node, Span};
+use std::sync::Arc;
 
 /// The annotation prefix.
 pub const PREFIX: &str = "ignore.valkey-lint.io/";
@@ -48,7 +49,7 @@ pub fn of(doc: &Node) -> Vec<Suppression> {
 pub fn apply(
     findings: &mut Vec<Finding>,
     suppressions: &[Suppression],
-    object: &ObjectId,
+    object: &Arc<ObjectId>,
     template: Option<&String>,
     rule_ids: &[&str],
     ran: &dyn Fn(&str) -> bool,

@@ -53,8 +53,8 @@ fn json_finding<'a>(files: &'a Files, f: &'a Finding) -> JsonFinding<'a> {
                 end_column: 0,
             })
         }),
-        object: f.object.as_ref(),
-        located_in: f.located_in.as_ref(),
+        object: f.object.as_deref(),
+        located_in: f.located_in.as_deref(),
         template: f.template.as_deref(),
         related: f
             .related
@@ -72,7 +72,7 @@ fn json_finding<'a>(files: &'a Files, f: &'a Finding) -> JsonFinding<'a> {
                         end_line,
                         end_column,
                     },
-                    object: l.object.as_ref(),
+                    object: l.object.as_deref(),
                 }
             })
             .collect(),

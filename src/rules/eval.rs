@@ -96,18 +96,18 @@ pub fn map_value(map: BTreeMap<String, Value>) -> Value {
 struct Locs<'a> {
     spans: Vec<Span>,
     /// What object each span lies in, when it is not the workload.
-    owners: Vec<Option<ObjectId>>,
+    owners: Vec<Option<Arc<ObjectId>>>,
     /// The mapping node behind a `loc`, so that `at:` can reach keys holding lists or scalars.
     nodes: Vec<Option<&'a Node>>,
 }
 
 impl<'a> Locs<'a> {
     /// A `loc` number for `span`.
-    fn add(&mut self, span: Span, owner: Option<ObjectId>) -> BoxVal<'static> {
+    fn add(&mut self, span: Span, owner: Option<Arc<ObjectId>>) -> BoxVal<'static> {
         int(self.add_index(span, owner) as i64)
     }
 
-    fn add_index(&mut self, span: Span, owner: Option<ObjectId>) -> usize {
+    fn add_index(&mut self, span: Span, owner: Option<Arc<ObjectId>>) -> usize {
         self.spans.push(span);
         self.owners.push(owner);
         self.nodes.push(None);
@@ -254,25 +254,25 @@ fn pdb_disruptions(pdb: &Node, replicas: i64) -> Option<i64> {
 }
 
 /// The id of a workload as findings name it.
-pub fn object_id(w: &Workload) -> ObjectId {
-    ObjectId {
+pub fn object_id(w: &Workload) -> Arc<ObjectId> {
+    Arc::new(ObjectId {
         api_version: w.entry.api_version.clone(),
         kind: w.entry.kind.clone(),
         namespace: w.entry.namespace.clone(),
         name: w.entry.name.clone(),
         template: w.entry.doc.slice.template.clone(),
-    }
+    })
 }
 
 /// The id of an indexed object as findings name it.
-pub fn related_id(e: &crate::k8s::Entry) -> ObjectId {
-    ObjectId {
+pub fn related_id(e: &crate::k8s::Entry) -> Arc<ObjectId> {
+    Arc::new(ObjectId {
         api_version: e.api_version.clone(),
         kind: e.kind.clone(),
         namespace: e.namespace.clone(),
         name: e.name.clone(),
         template: e.doc.slice.template.clone(),
-    }
+    })
 }
 
 /// The variables of one subject and the spans they point to.
@@ -555,7 +555,7 @@ fn valkey_value<'a>(w: &Workload, c: &'a ServerContainer, locs: &mut Locs<'_>) -
     m.build()
 }
 
-fn owner_of(w: &Workload, span: Span) -> Option<ObjectId> {
+fn owner_of(w: &Workload, span: Span) -> Option<Arc<ObjectId>> {
     w.config_objects
         .iter()
         .find(|r| {
@@ -1039,7 +1039,7 @@ pub fn evaluate(
     }
 }
 
-type Owner<'a> = &'a dyn Fn() -> (ObjectId, Option<String>, Span);
+type Owner<'a> = &'a dyn Fn() -> (Arc<ObjectId>, Option<String>, Span);
 
 /// Evaluates one rule in a scope that holds the subject's variables and `params`.
 fn run_rule(rule: &Rule, scope: &Context, subject: &Subject, out: &mut Vec<Finding>, owner: Owner) {
@@ -1143,7 +1143,7 @@ pub fn display(v: &Value) -> String {
 
 /// Where an `at:` path points: the span, the object it lies in, and the segments that were
 /// missing when only a parent could be found.
-type Located = (Span, Option<ObjectId>, Option<String>);
+type Located = (Span, Option<Arc<ObjectId>>, Option<String>);
 
 /// Resolves an `at:` path to a span, walking up to the nearest parent that exists. A key that
 /// holds a list or a scalar (which carry no `loc`) is found through its parent mapping's node,
