@@ -52,6 +52,11 @@ impl SourceFile {
         self.lines().position(&self.text, offset)
     }
 
+    /// Byte offset of the start of 1-based `line`, if the text has that line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.lines().line_start(&self.text, line)
+    }
+
     /// The text a span covers.
     pub fn slice(&self, span: Span) -> &str {
         self.text

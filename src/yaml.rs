@@ -617,37 +617,61 @@ fn closing_quote(t: &str) -> Option<usize> {
 /// Line starts of a text, to turn byte offsets into 1-based line and column.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
-    starts: Vec<u32>,
+    /// The byte offset where every `STRIDE`-th line starts (lines 0, STRIDE, 2·STRIDE…).
+    checkpoints: Vec<u32>,
 }
+
+/// Lines between two checkpoints: a position is found from the nearest one by counting at most
+/// this many line breaks, and a 5-million-line input keeps 80k offsets instead of 5 million.
+const STRIDE: usize = 64;
 
 impl LineIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0u32];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
+        let mut checkpoints = Vec::with_capacity(text.len() / (40 * STRIDE) + 1);
+        checkpoints.push(0u32);
+        checkpoints.extend(
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .skip(STRIDE - 1)
+                .step_by(STRIDE)
+                .map(|i| i as u32 + 1),
         );
-        LineIndex { starts }
+        LineIndex { checkpoints }
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn position(&self, text: &str, offset: u32) -> (usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1] as usize;
         let end = (offset as usize).min(text.len());
+        let k = self
+            .checkpoints
+            .partition_point(|&s| s as usize <= end)
+            .max(1)
+            - 1;
+        let from = self.checkpoints[k] as usize;
+        let mut line = k * STRIDE;
+        let mut start = from;
+        for i in memchr::memchr_iter(b'\n', &text.as_bytes()[from..end]) {
+            line += 1;
+            start = from + i + 1;
+        }
         let col = text
             .get(start..end)
             .map_or(end - start, |s| s.chars().count())
             + 1;
-        (line, col)
+        (line + 1, col)
     }
 
-    /// Byte offset of the start of 1-based `line`.
-    pub fn line_start(&self, line: usize) -> Option<usize> {
-        self.starts.get(line.checked_sub(1)?).map(|&s| s as usize)
+    /// Byte offset of the start of 1-based `line` of `text`.
+    pub fn line_start(&self, text: &str, line: usize) -> Option<usize> {
+        let line = line.checked_sub(1)?;
+        let from = *self.checkpoints.get(line / STRIDE)? as usize;
+        match line % STRIDE {
+            0 => Some(from),
+            // Just after the `skip`-th line break from the checkpoint.
+            skip => memchr::memchr_iter(b'\n', &text.as_bytes()[from..])
+                .nth(skip - 1)
+                .map(|i| from + i + 1),
+        }
     }
 }
 
@@ -733,5 +757,36 @@ mod tests {
         let text = "ab\ncd\n";
         let idx = LineIndex::new(text);
         assert_eq!(idx.position(text, 4), (2, 2));
+    }
+
+    /// Positions and line starts agree with a plain scan, across many checkpoints.
+    #[test]
+    fn line_index_checkpoints() {
+        let mut text = String::new();
+        for i in 0..1000 {
+            text.push_str(&"é".repeat(i % 7));
+            text.push_str(&"x".repeat(i % 5));
+            text.push('\n');
+        }
+        let idx = LineIndex::new(&text);
+        let (mut line, mut col) = (1, 1);
+        let mut starts = vec![0];
+        for (offset, c) in text.char_indices() {
+            assert_eq!(idx.position(&text, offset as u32), (line, col), "at {offset}");
+            if c == '\n' {
+                line += 1;
+                col = 1;
+                starts.push(offset + 1);
+            } else {
+                col += 1;
+            }
+        }
+        assert_eq!(idx.position(&text, text.len() as u32), (line, col));
+        assert_eq!(idx.position(&text, u32::MAX), (line, col));
+        for (i, &start) in starts.iter().enumerate() {
+            assert_eq!(idx.line_start(&text, i + 1), Some(start), "line {}", i + 1);
+        }
+        assert_eq!(idx.line_start(&text, starts.len() + 1), None);
+        assert_eq!(idx.line_start(&text, 0), None);
     }
 }

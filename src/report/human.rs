@@ -34,9 +34,8 @@ impl SourceCode for Src<'_> {
         let (line, _) = f.position(span.offset() as u32);
         let (end_line, _) = f.position((span.offset() + span.len()) as u32);
         let first = line.saturating_sub(before).max(1);
-        let start = f.lines().line_start(first).unwrap_or(0);
+        let start = f.line_start(first).unwrap_or(0);
         let stop = f
-            .lines()
             .line_start(end_line + after + 1)
             .unwrap_or(self.text.len());
         let window = &self.text.as_bytes()[start..stop];
