@@ -208,7 +208,11 @@ pub fn check(
             Parsed::Error(f) => findings.push(*f),
         }
     }
+    let ti = std::time::Instant::now();
     let index = Index::new(&entries, files);
+    if timings {
+        eprintln!("index built in {:?}", ti.elapsed());
+    }
     let workloads: Vec<&Entry> = entries
         .iter()
         .filter(|e| e.is_workload() || crate::valkey::operator::detect(e).is_some())

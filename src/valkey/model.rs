@@ -15,7 +15,8 @@ use super::script::{self, Env, Word};
 use crate::k8s::{pod_template, string_map, Entry, Labels, Selector};
 use crate::source::Files;
 use crate::yaml::{parse_document, Node, Span};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// One occurrence of a directive in the effective configuration.
@@ -324,28 +325,31 @@ impl Workload {
 }
 
 /// The cross-document index and the files, to find related objects.
+///
+/// Its maps hash with FxHash, several times faster than the default SipHash on these short
+/// keys; an input crafted to collide only slows its own run down.
 pub struct Index<'a> {
     /// Every object of the run.
     pub entries: &'a [Entry],
     /// The files.
     pub files: &'a Files,
     /// Entry positions by (kind, namespace).
-    by_namespace: HashMap<(&'a str, &'a str), Vec<usize>>,
+    by_namespace: FxHashMap<(&'a str, &'a str), Vec<usize>>,
     /// The first entry of each (kind, namespace, name).
-    by_name: HashMap<(&'a str, &'a str, &'a str), usize>,
+    by_name: FxHashMap<(&'a str, &'a str, &'a str), usize>,
     /// Entries with a selector, by (kind, namespace), reachable from the labels they require:
     /// a lookup by pod labels tests only the selectors that can match them, so it stays
     /// constant-time however many objects share a namespace.
-    by_selector: HashMap<(&'a str, &'a str), Candidates<'a>>,
+    by_selector: FxHashMap<(&'a str, &'a str), Candidates<'a>>,
     /// Services by (namespace, label key, label value), for selectors over Service labels.
-    by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
+    by_label: FxHashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
 }
 
 /// Entries of one (kind, namespace) whose selectors may match some labels.
 #[derive(Default)]
 struct Candidates<'a> {
     /// By one `matchLabels` pair each selector requires.
-    anchored: HashMap<(&'a str, &'a str), Vec<usize>>,
+    anchored: FxHashMap<(&'a str, &'a str), Vec<usize>>,
     /// Selectors without `matchLabels` (expressions only, or empty: they match every pod).
     other: Vec<usize>,
 }
@@ -353,10 +357,10 @@ struct Candidates<'a> {
 impl<'a> Index<'a> {
     /// Indexes the entries of a run.
     pub fn new(entries: &'a [Entry], files: &'a Files) -> Index<'a> {
-        let mut by_namespace: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-        let mut by_name = HashMap::new();
-        let mut by_selector: HashMap<(&str, &str), Candidates> = HashMap::new();
-        let mut by_label: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+        let mut by_namespace: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
+        let mut by_name = FxHashMap::default();
+        let mut by_selector: FxHashMap<(&str, &str), Candidates> = FxHashMap::default();
+        let mut by_label: FxHashMap<(&str, &str, &str), Vec<usize>> = FxHashMap::default();
         for (i, e) in entries.iter().enumerate() {
             let key = (e.kind.as_str(), e.namespace.as_str());
             by_namespace.entry(key).or_default().push(i);
