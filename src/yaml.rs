@@ -53,8 +53,9 @@ pub struct Node {
 /// The content of a node.
 #[derive(Debug, Clone)]
 pub enum Value {
-    /// A scalar: its text, how it was written, and whether YAML resolves it to null.
-    Scalar(String, Style),
+    /// A scalar: its text (kept inline up to 24 bytes, as most keys and values are), and how
+    /// it was written.
+    Scalar(compact_str::CompactString, Style),
     /// An ordered mapping of key nodes to value nodes.
     Map(Vec<(Node, Node)>),
     /// A sequence.
@@ -403,7 +404,7 @@ impl Builder<'_> {
                 let value = if is_null {
                     Value::Null
                 } else {
-                    Value::Scalar(value.into_owned(), style)
+                    Value::Scalar(value.into(), style)
                 };
                 self.push(Node {
                     span: Span::new(self.file, start, end),
@@ -772,7 +773,11 @@ mod tests {
         let (mut line, mut col) = (1, 1);
         let mut starts = vec![0];
         for (offset, c) in text.char_indices() {
-            assert_eq!(idx.position(&text, offset as u32), (line, col), "at {offset}");
+            assert_eq!(
+                idx.position(&text, offset as u32),
+                (line, col),
+                "at {offset}"
+            );
             if c == '\n' {
                 line += 1;
                 col = 1;

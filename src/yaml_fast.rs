@@ -8,6 +8,7 @@
 //! over every document of the shared renders, the test data and generated corpora.
 
 use crate::yaml::{Node, Span, Style, Value};
+use compact_str::CompactString;
 
 /// Parses one document (`src`, at byte `base` of file `file`); `None` when the fast path does
 /// not handle it and saphyr must.
@@ -113,7 +114,7 @@ impl Fast<'_> {
         }
     }
 
-    fn scalar(&self, start: usize, end: usize, text: String, style: Style) -> Node {
+    fn scalar(&self, start: usize, end: usize, text: CompactString, style: Style) -> Node {
         let value = if style == Style::Plain && is_null(&text) {
             Value::Null
         } else {
@@ -263,7 +264,10 @@ impl Fast<'_> {
             return None;
         }
         let end = i + text.len();
-        Some((self.scalar(i, end, text.to_string(), Style::Plain), colon))
+        Some((
+            self.scalar(i, end, CompactString::new(text), Style::Plain),
+            colon,
+        ))
     }
 
     /// The value after a `:` or `-` that ends at `i` (the indicator is at `ind_at`), of an
@@ -335,7 +339,7 @@ impl Fast<'_> {
                     k += 1;
                 }
                 let text = self.src[j..end].trim_end_matches(' ');
-                let node = self.scalar(j, j + text.len(), text.to_string(), Style::Plain);
+                let node = self.scalar(j, j + text.len(), CompactString::new(text), Style::Plain);
                 let next = (end_of_line + 1).min(self.s.len());
                 self.no_continuation(next, indent)?;
                 Some((node, next))
@@ -467,7 +471,7 @@ impl Fast<'_> {
                 _ => j += 1,
             }
         }
-        Some((self.scalar(i, j + 1, out, Style::Quoted), j + 1))
+        Some((self.scalar(i, j + 1, out.into(), Style::Quoted), j + 1))
     }
 
     /// A flow collection on one line starting at `i` (`[` or `{`): the node and the byte after
@@ -561,7 +565,10 @@ impl Fast<'_> {
                     return None;
                 }
                 let end = j + text.len();
-                Some((self.scalar(j, end, text.to_string(), Style::Plain), end))
+                Some((
+                    self.scalar(j, end, CompactString::new(text), Style::Plain),
+                    end,
+                ))
             }
         }
     }
@@ -642,7 +649,7 @@ impl Fast<'_> {
         }
         let start = first + m;
         let end = start + self.src[start..last_content_end].trim_end().len();
-        Some((self.scalar(start, end, text, Style::Literal), next))
+        Some((self.scalar(start, end, text.into(), Style::Literal), next))
     }
 
     /// Like [`Fast::content_line`], but stops at comment lines too (inside a block scalar a
