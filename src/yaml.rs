@@ -551,52 +551,113 @@ impl Node {
     /// For a scalar whose lines map one to one onto source lines (plain single-line, quoted
     /// single-line, or a literal block), the file span of `len` bytes at `offset` of its text.
     pub fn text_span(&self, source: &str, offset: usize, len: usize) -> Option<Span> {
+        self.text_spans(source)?.span(offset, len)
+    }
+
+    /// [`Node::text_span`] for many pieces of one scalar (the lines of an embedded config
+    /// file): the scalar's lines are mapped onto the file once.
+    pub fn text_spans<'a>(&'a self, source: &'a str) -> Option<TextSpans<'a>> {
         let Value::Scalar(text, style) = &self.value else {
             return None;
         };
         let (s, e) = (self.span.start as usize, self.span.end as usize);
         // Only where the source holds the text verbatim (no escapes, no folding) do offsets in
         // the text map one to one onto the file.
-        text.get(offset..offset + len)?;
-        match style {
-            Style::Plain if source.get(s..e) == Some(text) => {
-                Some(Span::new(self.span.file, s + offset, s + offset + len))
+        let map = match style {
+            Style::Plain if source.get(s..e) == Some(text.as_str()) => Mapping::Verbatim(s),
+            Style::Quoted if e >= s + 2 && source.get(s + 1..e - 1) == Some(text.as_str()) => {
+                Mapping::Verbatim(s + 1)
             }
-            Style::Quoted if e >= s + 2 && source.get(s + 1..e - 1) == Some(text) => Some(
-                Span::new(self.span.file, s + 1 + offset, s + 1 + offset + len),
-            ),
-            Style::Literal => literal_span(source, s, text, offset, len, self.span.file),
-            _ => None,
-        }
+            Style::Literal => Mapping::Literal(LiteralLines::new(source, s, text)?),
+            _ => Mapping::None,
+        };
+        Some(TextSpans {
+            text,
+            file: self.span.file,
+            map,
+        })
     }
 }
 
-/// Maps an offset in a literal block scalar's value to the file. saphyr starts the scalar's span
-/// at its first content character, so that column is the block's indentation, and content line
-/// `i` is the `i`-th source line from there with the indentation removed.
-fn literal_span(
-    source: &str,
-    start: usize,
-    text: &str,
-    offset: usize,
-    len: usize,
+/// Where the pieces of one scalar's text lie in the file (see [`Node::text_spans`]).
+pub struct TextSpans<'a> {
+    text: &'a str,
     file: u32,
-) -> Option<Span> {
-    let before = text.get(..offset)?;
-    text.get(offset..offset + len)?;
-    // Leading blank lines are part of the value but not of the span, which starts at the first
-    // content character.
-    let lead = text.len() - text.trim_start_matches('\n').len();
-    let line_no = before.matches('\n').count().checked_sub(lead)?;
-    let col = offset - before.rfind('\n').map_or(0, |p| p + 1);
-    let first_line = source.get(..start)?.rfind('\n').map_or(0, |p| p + 1);
-    let indent = start - first_line;
-    let mut line_start = first_line;
-    for _ in 0..line_no {
-        line_start += source.get(line_start..)?.find('\n')? + 1;
+    map: Mapping,
+}
+
+enum Mapping {
+    /// The text is the file's from this byte on.
+    Verbatim(usize),
+    /// A literal block, line by line.
+    Literal(LiteralLines),
+    /// The file does not hold the text as it is.
+    None,
+}
+
+/// A literal block scalar's lines in the file. saphyr starts the scalar's span at its first
+/// content character, so that column is the block's indentation, and content line `i` (leading
+/// blank lines aside, as they are not part of the span) is the `i`-th source line from there
+/// with the indentation removed.
+struct LiteralLines {
+    /// Byte offsets of the line breaks in the text.
+    breaks: Vec<usize>,
+    /// Leading blank lines of the text.
+    lead: usize,
+    /// The block's indentation.
+    indent: usize,
+    /// Where each content line's source line starts, from the first.
+    starts: Vec<usize>,
+}
+
+impl LiteralLines {
+    fn new(source: &str, start: usize, text: &str) -> Option<LiteralLines> {
+        let breaks: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+        let lead = text.len() - text.trim_start_matches('\n').len();
+        let first_line = source.get(..start)?.rfind('\n').map_or(0, |p| p + 1);
+        let mut starts = Vec::with_capacity(breaks.len() + 1);
+        starts.push(first_line);
+        let mut at = first_line;
+        for _ in lead..breaks.len() {
+            match source
+                .get(at..)
+                .and_then(|rest| memchr::memchr(b'\n', rest.as_bytes()))
+            {
+                Some(i) => {
+                    at += i + 1;
+                    starts.push(at);
+                }
+                None => break,
+            }
+        }
+        Some(LiteralLines {
+            breaks,
+            lead,
+            indent: start - first_line,
+            starts,
+        })
     }
-    let at = line_start + indent + col;
-    Some(Span::new(file, at, at + len))
+}
+
+impl TextSpans<'_> {
+    /// The file span of `len` bytes at `offset` of the text, when the file holds them as they
+    /// are.
+    pub fn span(&self, offset: usize, len: usize) -> Option<Span> {
+        self.text.get(offset..offset + len)?;
+        match &self.map {
+            Mapping::Verbatim(at) => Some(Span::new(self.file, at + offset, at + offset + len)),
+            Mapping::Literal(l) => {
+                self.text.get(..offset)?;
+                // Line breaks before `offset`, and where its line starts in the text.
+                let k = l.breaks.partition_point(|&b| b < offset);
+                let line_no = k.checked_sub(l.lead)?;
+                let col = offset - k.checked_sub(1).map_or(0, |j| l.breaks[j] + 1);
+                let at = l.starts.get(line_no)? + l.indent + col;
+                Some(Span::new(self.file, at, at + len))
+            }
+            Mapping::None => None,
+        }
+    }
 }
 
 /// Byte index of the quote that closes a quoted scalar starting at `t[0]`.
@@ -758,6 +819,39 @@ mod tests {
         let text = "ab\ncd\n";
         let idx = LineIndex::new(text);
         assert_eq!(idx.position(text, 4), (2, 2));
+    }
+
+    /// Every character of a literal block's text maps onto the same character of the file.
+    #[test]
+    fn literal_text_spans_point_at_the_text() {
+        let body: String = (0..300)
+            .map(|i| format!("    line {i} {}\n", "é".repeat(i % 3)))
+            .collect();
+        let source = format!(
+            "data:\n  conf: |\n\n{}  other: x\n",
+            body.replace("    ", "    ")
+        );
+        let doc = split_documents(&source).remove(0);
+        let node = parse_document(&source, &doc, 0)
+            .expect("parses")
+            .expect("a document");
+        let conf = node.path(&["data", "conf"]).expect("conf");
+        let text = conf.as_str().expect("a scalar");
+        let spans = conf.text_spans(&source).expect("a scalar");
+        let mut checked = 0;
+        for (offset, c) in text.char_indices().filter(|(_, c)| *c != '\n') {
+            let span = spans.span(offset, c.len_utf8()).expect("mapped");
+            assert_eq!(
+                &source[span.start as usize..span.end as usize],
+                c.to_string(),
+                "offset {offset}"
+            );
+            assert_eq!(conf.text_span(&source, offset, c.len_utf8()), Some(span));
+            checked += 1;
+        }
+        assert!(checked > 2000, "{checked}");
+        // Past the end, or inside a character: nothing.
+        assert_eq!(spans.span(text.len(), 1), None);
     }
 
     /// Positions and line starts agree with a plain scan, across many checkpoints.

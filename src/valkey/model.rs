@@ -1251,13 +1251,15 @@ fn read_file(path: &str, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig,
     if depth > 8 {
         return;
     }
-    let source = f.node.as_ref();
+    // The file's lines mapped onto the YAML once, for the spans of all its settings.
+    let spans = f
+        .node
+        .as_ref()
+        .and_then(|node| node.text_spans(&files.get(node.span.file).text));
     for line in conf::lines(&f.text) {
         let origin = format!("{}, line {}", f.origin, line.number);
-        let span_of = |start: usize, end: usize| -> Option<Span> {
-            let node = source?;
-            node.text_span(&files.get(node.span.file).text, start, end - start)
-        };
+        let span_of =
+            |start: usize, end: usize| -> Option<Span> { spans.as_ref()?.span(start, end - start) };
         if let Some(at) = line.unbalanced {
             config.errors.push(ConfError {
                 directive: f.text[line.start..line.end]
