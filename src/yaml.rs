@@ -551,12 +551,24 @@ impl Node {
     /// For a scalar whose lines map one to one onto source lines (plain single-line, quoted
     /// single-line, or a literal block), the file span of `len` bytes at `offset` of its text.
     pub fn text_span(&self, source: &str, offset: usize, len: usize) -> Option<Span> {
-        self.text_spans(source)?.span(offset, len)
+        // A literal block's source lines are walked only as far as `offset`'s line.
+        let upto = match &self.value {
+            Value::Scalar(text, Style::Literal) => {
+                memchr::memchr_iter(b'\n', text.get(..offset)?.as_bytes()).count()
+            }
+            _ => 0,
+        };
+        self.spans_upto(source, upto)?.span(offset, len)
     }
 
     /// [`Node::text_span`] for many pieces of one scalar (the lines of an embedded config
     /// file): the scalar's lines are mapped onto the file once.
     pub fn text_spans<'a>(&'a self, source: &'a str) -> Option<TextSpans<'a>> {
+        self.spans_upto(source, usize::MAX)
+    }
+
+    /// [`Node::text_spans`] for the text's lines up to line `upto` (0-based) alone.
+    fn spans_upto<'a>(&'a self, source: &'a str, upto: usize) -> Option<TextSpans<'a>> {
         let Value::Scalar(text, style) = &self.value else {
             return None;
         };
@@ -568,7 +580,7 @@ impl Node {
             Style::Quoted if e >= s + 2 && source.get(s + 1..e - 1) == Some(text.as_str()) => {
                 Mapping::Verbatim(s + 1)
             }
-            Style::Literal => Mapping::Literal(LiteralLines::new(source, s, text)?),
+            Style::Literal => Mapping::Literal(LiteralLines::new(source, s, text, upto)?),
             _ => Mapping::None,
         };
         Some(TextSpans {
@@ -611,14 +623,16 @@ struct LiteralLines {
 }
 
 impl LiteralLines {
-    fn new(source: &str, start: usize, text: &str) -> Option<LiteralLines> {
+    /// The lines of `text`, a literal block whose span starts at `start` of `source`, mapped up
+    /// to text line `upto`.
+    fn new(source: &str, start: usize, text: &str, upto: usize) -> Option<LiteralLines> {
         let breaks: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
         let lead = text.len() - text.trim_start_matches('\n').len();
         let first_line = source.get(..start)?.rfind('\n').map_or(0, |p| p + 1);
         let mut starts = Vec::with_capacity(breaks.len() + 1);
         starts.push(first_line);
         let mut at = first_line;
-        for _ in lead..breaks.len() {
+        for _ in lead..breaks.len().min(upto) {
             match source
                 .get(at..)
                 .and_then(|rest| memchr::memchr(b'\n', rest.as_bytes()))

@@ -985,9 +985,10 @@ fn regex_match<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Exec
             "takes two strings",
         ));
     };
-    regex_is_match(pattern.inner(), text.inner())
-        .map(|m| CowVal::owned(CelBool::from(m)))
-        .map_err(|e| ExecutionError::function_error("regexMatch", e))
+    // An invalid pattern (only one built at run time can be: literal ones are checked when the
+    // rule loads) matches nothing, and its text, which may come from the input, is not echoed.
+    let matched = regex_is_match(pattern.inner(), text.inner()).unwrap_or(false);
+    Ok(CowVal::owned(CelBool::from(matched)))
 }
 
 /// `selectorMatches(selector, labels)`: Kubernetes label selector semantics.
@@ -1174,7 +1175,8 @@ fn loc_of(v: Option<&dyn Val>) -> Option<usize> {
         Some(l) => as_int(l)?,
         None => as_int(v)?,
     };
-    usize::try_from(l).ok()
+    // A negative number is no `loc`: out of range, it stops the search as before.
+    Some(usize::try_from(l).unwrap_or(usize::MAX))
 }
 
 fn locate(at: &super::load::At, subject: &Subject, item: Option<&dyn Val>) -> Option<Located> {

@@ -741,10 +741,11 @@ fn server_container(
             break;
         };
         depth += 1;
-        let locate = |s: usize, e: usize| -> Option<Span> {
-            let n = node.as_ref()?;
-            n.text_span(&idx.files.get(n.span.file).text, s, e - s)
-        };
+        // The script's lines mapped onto the YAML once, for every word located in it.
+        let spans = node
+            .as_ref()
+            .and_then(|n| n.text_spans(&idx.files.get(n.span.file).text));
+        let locate = |s: usize, e: usize| -> Option<Span> { spans.as_ref()?.span(s, e - s) };
         let fx = script::interpret(&text, &env, &|p| vfs.exists(p), &locate);
         for (from, to) in &fx.copies {
             if let Some(f) = vfs.get(from).cloned() {
