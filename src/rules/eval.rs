@@ -954,6 +954,12 @@ pub fn env() -> Arc<Env> {
             regex_match,
         );
         let _ = env.add_overload(
+            super::load::ANY_MATCH,
+            "anyRegexMatch_dyn_string",
+            vec![DYN_TYPE, STRING_TYPE],
+            any_regex_match,
+        );
+        let _ = env.add_overload(
             "selectorMatches",
             "selectorMatches_dyn_dyn",
             vec![DYN_TYPE, DYN_TYPE],
@@ -989,6 +995,51 @@ fn regex_match<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Exec
     // rule loads) matches nothing, and its text, which may come from the input, is not echoed.
     let matched = regex_is_match(pattern.inner(), text.inner()).unwrap_or(false);
     Ok(CowVal::owned(CelBool::from(matched)))
+}
+
+/// `items.exists(x, regexMatch(x, pattern))` in one call (see [`super::load::ANY_MATCH`]):
+/// true when a string element matches; otherwise the overload error of the last element that
+/// is not a string, if any, as the comprehension would give.
+fn any_regex_match<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let [items, pattern] = &args[..] else {
+        return Err(ExecutionError::function_error(
+            "exists",
+            "takes a list and a pattern",
+        ));
+    };
+    let Some(pattern) = pattern.downcast_ref::<CelString>() else {
+        return Err(ExecutionError::function_error("exists", "takes a pattern"));
+    };
+    let Some(iterable) = items.as_iterable() else {
+        return Err(ExecutionError::UnexpectedType {
+            got: items.get_type().name().to_owned(),
+            want: "iterable".to_owned(),
+        });
+    };
+    let mut pending = None;
+    let mut elements = iterable.iter();
+    while let Some(item) = elements.next() {
+        match item.downcast_ref::<CelString>() {
+            Some(text) => {
+                if regex_is_match(pattern.inner(), text.inner()).unwrap_or(false) {
+                    return Ok(CowVal::owned(CelBool::from(true)));
+                }
+            }
+            None => {
+                pending = Some(ExecutionError::no_such_overload(
+                    "regexMatch",
+                    vec![
+                        item.get_type().name().to_owned(),
+                        pattern.get_type().name().to_owned(),
+                    ],
+                ))
+            }
+        }
+    }
+    match pending {
+        Some(e) => Err(e),
+        None => Ok(CowVal::owned(CelBool::from(false))),
+    }
 }
 
 /// `selectorMatches(selector, labels)`: Kubernetes label selector semantics.

@@ -580,6 +580,7 @@ fn compile_cel(src: &str) -> Result<Program, String> {
         pratt_parser().parse(src)
     };
     let mut expr = parsed.map_err(|e| e.to_string())?;
+    fuse_matches(&mut expr);
     unqualify(&mut expr, &mut Vec::new());
     Ok(Program(expr))
 }
@@ -598,6 +599,105 @@ pub const VARIABLES: &[&str] = &[
     "usedByValkey",
     "targets",
 ];
+
+/// The function that `list.exists(x, regexMatch(x, r'…'))` becomes (see [`fuse_matches`]); a
+/// name no rule can write.
+pub const ANY_MATCH: &str = "@anyRegexMatch";
+
+/// Rewrites `l.exists(x, regexMatch(x, r'pattern'))`, the way rules look for a word in a
+/// command line or a script, into one call of [`ANY_MATCH`] that loops natively.
+///
+/// The interpreter's comprehension binds the loop variable and the accumulator in a new scope
+/// at every element (allocating their names and values): an `exists` over three arguments took
+/// about 1 µs, against 0.2 µs for one `regexMatch`. The function gives the same result and the
+/// same errors (an element that is not a string is a `regexMatch` overload error, which a later
+/// match overrides, as in the comprehension).
+fn fuse_matches(e: &mut cel::IdedExpr) {
+    use cel::common::ast::{operators, CallExpr, Expr, LiteralValue};
+    if let Expr::Comprehension(c) = &mut e.expr {
+        let accu = c.accu_var.as_str();
+        let is = |x: &cel::IdedExpr, name: &str| matches!(&x.expr, Expr::Ident(n) if n == name);
+        let call = |x: &cel::IdedExpr, f: &str| match &x.expr {
+            Expr::Call(CallExpr {
+                func_name,
+                target: None,
+                args,
+            }) if func_name == f => Some(args.clone()),
+            _ => None,
+        };
+        let pattern = match call(&c.loop_step, operators::LOGICAL_OR).as_deref() {
+            Some([a, m]) if is(a, accu) => match call(m, "regexMatch").as_deref() {
+                Some([t, p]) if is(t, &c.iter_var) => match &p.expr {
+                    Expr::Literal(LiteralValue::String(_)) => Some(p.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        let starts_false = matches!(
+            &c.accu_init.expr,
+            Expr::Literal(LiteralValue::Boolean(b)) if !*b.inner()
+        );
+        let stops_at_true = match call(&c.loop_cond, operators::NOT_STRICTLY_FALSE).as_deref() {
+            Some([n]) => {
+                matches!(call(n, operators::LOGICAL_NOT).as_deref(), Some([a]) if is(a, accu))
+            }
+            None | Some(_) => false,
+        };
+        if let (Some(pattern), true, true, true, None) = (
+            pattern,
+            starts_false,
+            stops_at_true,
+            is(&c.result, accu),
+            &c.iter_var2,
+        ) {
+            let range = std::mem::take(&mut c.iter_range);
+            e.expr = Expr::Call(CallExpr {
+                func_name: ANY_MATCH.to_string(),
+                target: None,
+                args: vec![range, pattern],
+            });
+        }
+    }
+    match &mut e.expr {
+        cel::common::ast::Expr::Call(call) => {
+            if let Some(t) = &mut call.target {
+                fuse_matches(t);
+            }
+            call.args.iter_mut().for_each(fuse_matches);
+        }
+        cel::common::ast::Expr::Comprehension(c) => {
+            for x in [
+                &mut c.iter_range,
+                &mut c.accu_init,
+                &mut c.loop_cond,
+                &mut c.loop_step,
+                &mut c.result,
+            ] {
+                fuse_matches(x);
+            }
+        }
+        cel::common::ast::Expr::Select(sel) => fuse_matches(&mut sel.operand),
+        cel::common::ast::Expr::List(l) => l.elements.iter_mut().for_each(fuse_matches),
+        cel::common::ast::Expr::Map(m) => {
+            for entry in &mut m.entries {
+                if let cel::common::ast::EntryExpr::MapEntry(me) = &mut entry.expr {
+                    fuse_matches(&mut me.key);
+                    fuse_matches(&mut me.value);
+                }
+            }
+        }
+        cel::common::ast::Expr::Struct(st) => {
+            for entry in &mut st.entries {
+                if let cel::common::ast::EntryExpr::StructField(f) = &mut entry.expr {
+                    fuse_matches(&mut f.value);
+                }
+            }
+        }
+        _ => {}
+    }
+}
 
 /// The innermost operand of a chain of field selections.
 fn chain_root(e: &mut cel::IdedExpr) -> &mut cel::IdedExpr {
@@ -794,6 +894,50 @@ mod tests {
         program
             .execute(&ctx)
             .unwrap_or_else(|e| panic!("`{src}`: {e}"))
+    }
+
+    /// `exists` with `regexMatch` runs as one native call, with the comprehension's results
+    /// and errors; other shapes are left as they are.
+    #[test]
+    fn fused_regex_exists_agrees_with_the_comprehension() {
+        let fused = |src: &str| {
+            let p = compile(src).unwrap_or_else(|e| panic!("`{src}`: {e}"));
+            format!("{:?}", p.expression()).contains(super::ANY_MATCH)
+        };
+        assert!(fused("l.exists(t, regexMatch(t, r'x'))"));
+        assert!(fused("[l.exists(t, regexMatch(t, 'x'))].all(b, b)"));
+        assert!(
+            !fused("l.exists(t, regexMatch(t, p))"),
+            "pattern not a literal"
+        );
+        assert!(!fused("l.exists(t, regexMatch(string(t), r'x'))"));
+        assert!(!fused("l.exists(t, regexMatch(r'x', t))"));
+        assert!(!fused("l.all(t, regexMatch(t, r'x'))"));
+        assert!(!fused("l.exists(t, regexMatch(t, r'x') && true)"));
+        let lists = [
+            "[]",
+            "['a', 'b']",
+            "['a', 'xx', 'b']",
+            "[1, 'xx']",
+            "['xx', 1]",
+            "[1, 2]",
+            "[1, 'b', true]",
+            "{'xx': 1}",
+            "{'a': 1}",
+            "'xx'",
+            "1",
+            "[['xx']]",
+        ];
+        let env = super::super::eval::env();
+        for l in lists {
+            let src = format!("{l}.exists(t, regexMatch(t, r'^x+$'))");
+            let rewritten = compile(&src).unwrap();
+            let plain = super::pratt_parser().parse(&src).unwrap();
+            let ctx = Context::with_env(env.clone());
+            let a = rewritten.execute(&ctx).map_err(|e| e.to_string());
+            let b = Value::resolve(&plain, &ctx).map_err(|e| e.to_string());
+            assert_eq!(a, b, "{src}");
+        }
     }
 
     #[test]
