@@ -176,11 +176,11 @@ pub fn check(
     rules: &[Rule],
     params: &(dyn Fn(&Rule) -> cel::Value + Sync),
 ) -> Vec<Finding> {
+    // Files are cut into documents on every core.
     let mut jobs = Vec::new();
-    for &id in inputs {
-        for slice in split_documents(&files.get(id).text) {
-            jobs.push((id, slice));
-        }
+    let cut = parallel_min(inputs, 8, |&id| split_documents(&files.get(id).text));
+    for (&id, slices) in inputs.iter().zip(cut) {
+        jobs.extend(slices.into_iter().map(|slice| (id, slice)));
     }
     let size: usize = inputs.iter().map(|&id| files.get(id).text.len()).sum();
     // The budget can be lowered (`VALKEY_LINT_TREE_BUDGET=0`) to run the re-parsing path on
