@@ -3,6 +3,7 @@
 //! (effective directives), `server` (derived facts) and the rule's `params`. Every value that
 //! has a place in a file carries a `loc` number, which is how `at:` paths become spans.
 
+use super::lazy;
 use super::load::{Part, Rule, Template};
 use super::shared::{
     as_bool, as_int, as_str, boolean, entries, field, int, items, list, owned, text, texts, to_val,
@@ -97,9 +98,15 @@ struct Locs<'a> {
     spans: Vec<Span>,
     /// What object each span lies in, when it is not the workload.
     owners: Vec<Option<Arc<ObjectId>>>,
-    /// The mapping node behind a `loc`, so that `at:` can reach keys holding lists or scalars.
-    nodes: Vec<Option<&'a Node>>,
+    /// The YAML given to CEL in place (see [`lazy`]), with the object it lies in: the `loc`
+    /// of a mapping under one names the root and the mapping's first byte.
+    roots: Vec<(&'a Node, Option<Arc<ObjectId>>)>,
 }
+
+/// A place a `loc` names: its span, the object it lies in (when not the subject), and the
+/// mapping node, when the `loc` is a YAML mapping's, so that `at:` can reach keys holding lists
+/// or scalars.
+type Place<'n> = (Span, Option<Arc<ObjectId>>, Option<&'n Node>);
 
 impl<'a> Locs<'a> {
     /// A `loc` number for `span`.
@@ -110,55 +117,43 @@ impl<'a> Locs<'a> {
     fn add_index(&mut self, span: Span, owner: Option<Arc<ObjectId>>) -> usize {
         self.spans.push(span);
         self.owners.push(owner);
-        self.nodes.push(None);
         self.spans.len() - 1
     }
 
-    fn add_node(&mut self, node: &'a Node) -> BoxVal<'static> {
-        let v = self.add(node.span, None);
-        if let Some(last) = self.nodes.last_mut() {
-            *last = Some(node);
+    /// A root for YAML given in place, lying in `owner` (`None`: the subject).
+    fn add_root(&mut self, node: &'a Node, owner: Option<Arc<ObjectId>>) -> u32 {
+        self.roots.push((node, owner));
+        (self.roots.len() - 1) as u32
+    }
+
+    /// The place `l` names.
+    fn resolve(&self, l: usize) -> Option<Place<'a>> {
+        if let Some((root, start)) = lazy::decode(l) {
+            let (node, owner) = self.roots.get(root as usize)?;
+            let found = lazy::find_map(node, start)?;
+            return Some((found.span, owner.clone(), Some(found)));
         }
-        v
+        let span = *self.spans.get(l)?;
+        Some((span, self.owners.get(l).cloned().flatten(), None))
     }
 }
 
-/// Builds a CEL value from YAML, adding `loc` to every mapping. Strings and keys borrow the
-/// tree's text.
-fn yaml_value<'a>(n: &'a Node, locs: &mut Locs<'a>) -> BoxVal<'a> {
-    match &n.value {
-        crate::yaml::Value::Map(_) => yaml_fields(n, locs).build(),
-        crate::yaml::Value::Seq(items) => list(items.iter().map(|i| yaml_value(i, locs)).collect()),
-        _ => yaml_scalar(n),
-    }
+/// A YAML node as CEL reads it, read in place (see [`lazy`]); it lies in `owner` (`None`: the
+/// subject).
+fn yaml_value<'a>(n: &'a Node, locs: &mut Locs<'a>, owner: Option<Arc<ObjectId>>) -> BoxVal<'a> {
+    let root = locs.add_root(n, owner);
+    lazy::value(n, root)
 }
 
-/// The entries of a YAML mapping as CEL map entries, with its `loc` (the last one added).
-fn yaml_fields<'a>(n: &'a Node, locs: &mut Locs<'a>) -> Fields<'a> {
-    let entries = n.entries();
-    let mut m = Fields::with_capacity(entries.len() + 1);
-    for (k, v) in entries {
-        // A null value is an absent field for Kubernetes (Helm renders `env:` with nothing
-        // after it), so `has()` is false and no rule trips over a null.
-        if let (Some(k), false) = (k.as_str(), v.is_null()) {
-            let v = yaml_value(v, locs);
-            m.insert(k, v);
-        }
-    }
-    m.insert("loc", locs.add_node(n));
-    m
-}
-
-/// A YAML scalar as CEL reads it (see [`super::load::scalar`]).
-fn yaml_scalar(n: &Node) -> BoxVal<'_> {
-    use super::load::Scalar;
-    match super::load::scalar(n) {
-        Scalar::Null => Box::new(cel::common::types::CelNull),
-        Scalar::Bool(b) => boolean(b),
-        Scalar::Int(i) => int(i),
-        Scalar::Float(f) => Box::new(cel::common::types::CelDouble::from(f)),
-        Scalar::Str(t) => text(t),
-    }
+/// A YAML mapping read in place with the model's fields over it.
+fn yaml_map<'a>(
+    n: &'a Node,
+    locs: &mut Locs<'a>,
+    owner: Option<Arc<ObjectId>>,
+    overlay: lazy::Overlay<'a>,
+) -> BoxVal<'a> {
+    let root = locs.add_root(n, owner);
+    Box::new(lazy::YamlMap::new(n, root, Some(overlay)))
 }
 
 /// Key node spans for `at:` paths that name a YAML key (point at `resources:`, not its value).
@@ -309,19 +304,19 @@ fn workload_value<'a>(
     let template = pod_template(&w.doc).or_else(|| w.pod_spec().map(|s| (None, s)));
     if let Some((meta, spec)) = template {
         if spec.is_map() {
-            let mut spec_v = yaml_fields(spec, locs);
             // Absent lists are [] so that rules need no has() chains.
-            for key in [
-                "topologySpreadConstraints",
-                "containers",
-                "volumes",
-                "initContainers",
-            ] {
-                spec_v.or_insert(key, || list(Vec::new()));
-            }
-            m.insert("podSpec", spec_v.build());
+            let overlay = lazy::Overlay {
+                set: Vec::new(),
+                empty_lists: &[
+                    "topologySpreadConstraints",
+                    "containers",
+                    "volumes",
+                    "initContainers",
+                ],
+            };
+            m.insert("podSpec", yaml_map(spec, locs, None, overlay));
         } else {
-            m.insert("podSpec", yaml_value(spec, locs));
+            m.insert("podSpec", yaml_value(spec, locs, None));
         }
         if let Some(lab) = meta.and_then(|m| m.entry("labels")) {
             anchors.insert(
@@ -348,20 +343,22 @@ fn workload_value<'a>(
             items
                 .iter()
                 .map(|r| {
+                    // Every place in it lies in the related object.
+                    let owner = Some(related_id(&r.entry));
                     if !r.doc.is_map() {
-                        return yaml_value(&r.doc, locs);
+                        return yaml_value(&r.doc, locs, owner);
                     }
-                    let mut v = yaml_fields(&r.doc, locs);
-                    // The mapping's own `loc` is the last one: it lies in the related object.
-                    let idx = locs.spans.len() - 1;
-                    locs.owners[idx] = Some(related_id(&r.entry));
-                    v.insert("name", text(&r.entry.name));
+                    let mut set = vec![("name", text(&r.entry.name))];
                     if r.entry.kind == "PodDisruptionBudget" {
                         if let Some(n) = pdb_disruptions(&r.doc, w.replicas) {
-                            v.insert("maxDisruptions", int(n));
+                            set.push(("maxDisruptions", int(n)));
                         }
                     }
-                    v.build()
+                    let overlay = lazy::Overlay {
+                        set,
+                        empty_lists: &[],
+                    };
+                    yaml_map(&r.doc, locs, owner, overlay)
                 })
                 .collect(),
         )
@@ -377,7 +374,7 @@ fn workload_value<'a>(
     // Deployment `spec.strategy` / StatefulSet `spec.updateStrategy`, as written.
     for key in ["strategy", "updateStrategy"] {
         if let Some((k, v)) = w.doc.get("spec").and_then(|s| s.entry(key)) {
-            m.insert(key, yaml_value(v, locs));
+            m.insert(key, yaml_value(v, locs, None));
             anchors.insert(format!("workload.{key}"), locs.add_index(k.span, None));
         }
     }
@@ -420,19 +417,13 @@ fn container_value<'a>(
     anchors: &mut HashMap<String, usize>,
 ) -> BoxVal<'a> {
     let node = w.container_node(c.index);
-    let mut m = match node {
-        Some(n) if n.is_map() => yaml_fields(n, locs),
-        _ => Fields::default(),
-    };
-    m.insert("name", text(&c.name));
-    m.insert("image", text(&c.image));
-    // Absent lists are [] so that rules need no has() chains.
-    for key in ["env", "envFrom", "volumeMounts", "ports", "command", "args"] {
-        m.or_insert(key, || list(Vec::new()));
-    }
-    m.insert("argv", texts(&c.argv));
-    m.insert("preStopCommand", texts(&c.prestop));
-    m.insert("preStopKnown", boolean(c.prestop_known));
+    // The model's fields, over the container's YAML.
+    let mut m: Vec<(&'a str, BoxVal<'a>)> = Vec::with_capacity(10);
+    m.push(("name", text(&c.name)));
+    m.push(("image", text(&c.image)));
+    m.push(("argv", texts(&c.argv)));
+    m.push(("preStopCommand", texts(&c.prestop)));
+    m.push(("preStopKnown", boolean(c.prestop_known)));
     let env_booleans: Vec<BoxVal> = node
         .and_then(|n| n.get("env"))
         .map_or(&[][..], Node::items)
@@ -449,7 +440,7 @@ fn container_value<'a>(
             Some(m.build())
         })
         .collect();
-    m.insert("plainBooleanEnv", list(env_booleans));
+    m.push(("plainBooleanEnv", list(env_booleans)));
     let mut probes = Fields::default();
     for (name, (lines, known)) in ["liveness", "readiness", "startup"].iter().zip(&c.probes) {
         let mut p = Fields::default();
@@ -457,7 +448,7 @@ fn container_value<'a>(
         p.insert("known", boolean(*known));
         probes.insert(name, p.build());
     }
-    m.insert("probeText", probes.build());
+    m.push(("probeText", probes.build()));
     for (field, key) in [("limits", "limits"), ("requests", "requests")] {
         let mut q = Fields::default();
         if let Some(res) = node.and_then(|n| n.path(&["resources", key])) {
@@ -477,7 +468,7 @@ fn container_value<'a>(
                 q.insert("memory", d.build());
             }
         }
-        m.insert(field, q.build());
+        m.push((field, q.build()));
     }
     if let Some(n) = node {
         if let Some(name) = n.entry("name") {
@@ -502,7 +493,29 @@ fn container_value<'a>(
             anchors.insert("container.limits".into(), v);
         }
     }
-    m.build()
+    // Absent lists are [] so that rules need no has() chains.
+    let empty_lists = &["env", "envFrom", "volumeMounts", "ports", "command", "args"];
+    match node {
+        Some(n) if n.is_map() => yaml_map(
+            n,
+            locs,
+            None,
+            lazy::Overlay {
+                set: m,
+                empty_lists,
+            },
+        ),
+        _ => {
+            let mut f = Fields::default();
+            for (k, v) in m {
+                f.insert(k, v);
+            }
+            for key in empty_lists {
+                f.insert(key, list(Vec::new()));
+            }
+            f.build()
+        }
+    }
 }
 
 fn valkey_value<'a>(w: &Workload, c: &'a ServerContainer, locs: &mut Locs<'_>) -> BoxVal<'a> {
@@ -802,7 +815,7 @@ pub fn evaluate_object(
 ) {
     let mut locs = Locs::default();
     let mut anchors = HashMap::new();
-    let v = yaml_value(doc, &mut locs);
+    let v = yaml_value(doc, &mut locs, None);
     if let Some((k, _)) = doc.entry("kind") {
         anchors.insert("object".into(), locs.add_index(k.span, None));
     }
@@ -1156,13 +1169,30 @@ pub fn render(t: &Template, ctx: &Context) -> String {
     for p in &t.parts {
         match p {
             Part::Text(s) => out.push_str(s),
-            Part::Expr(e) => match e.program.execute(ctx) {
-                Ok(v) => out.push_str(&display(&v)),
+            Part::Expr(e) => match e.program.evaluate(ctx) {
+                Ok(v) => out.push_str(&display_val(v.as_ref())),
                 _ => out.push('?'),
             },
         }
     }
     out
+}
+
+/// A value of the interpreter as text for messages, as [`display`] shows it: a map (also a YAML
+/// mapping read in place, which has no [`Value`] form) by its `raw`, `value` or `name`.
+fn display_val(v: &dyn Val) -> String {
+    match v.get_type().name() {
+        "map" => ["raw", "value", "name"]
+            .iter()
+            .find_map(|k| field(v, k))
+            .map_or_else(|| "{…}".into(), |f| display_val(f.as_ref())),
+        "list" if v.downcast_ref::<cel::common::types::CelList>().is_some() => items(v)
+            .iter()
+            .map(|i| display_val(i.as_ref()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => Value::try_from(v).map_or_else(|_| "?".into(), |v| display(&v)),
+    }
 }
 
 /// A CEL value as text for messages.
@@ -1201,30 +1231,31 @@ type Located = (Span, Option<Arc<ObjectId>>, Option<String>);
 /// holds a list or a scalar (which carry no `loc`) is found through its parent mapping's node,
 /// and the finding points at the key.
 /// The model value at a dotted path (`item` is the `forEach` element).
-fn value_at<'v>(
-    subject: &'v Subject,
-    item: Option<&'v dyn Val>,
-    path: &str,
-) -> Option<&'v dyn Val> {
+fn value_at<'v>(subject: &'v Subject, item: Option<&'v dyn Val>, path: &str) -> Option<BoxVal<'v>> {
     let mut segs = path.split('.');
     let first = segs.next()?;
-    let mut v: &dyn Val = if first == "item" {
-        item?
+    let mut v: BoxVal<'v> = if first == "item" {
+        item?.clone_as_boxed()
     } else {
-        subject.vars.iter().find(|(n, _)| *n == first)?.1.as_ref()
+        subject
+            .vars
+            .iter()
+            .find(|(n, _)| *n == first)?
+            .1
+            .clone_as_boxed()
     };
     for seg in segs {
-        v = field(v, seg)?;
+        v = field(v.as_ref(), seg)?.into_owned();
     }
     Some(v)
 }
 
 /// The `loc` of a model value (a mapping that has one).
-fn loc_of(v: Option<&dyn Val>) -> Option<usize> {
+fn loc_of(v: Option<BoxVal<'_>>) -> Option<usize> {
     let v = v?;
-    let l = match field(v, "loc") {
-        Some(l) => as_int(l)?,
-        None => as_int(v)?,
+    let l = match field(v.as_ref(), "loc") {
+        Some(l) => as_int(l.as_ref())?,
+        None => as_int(v.as_ref())?,
     };
     // A negative number is no `loc`: out of range, it stops the search as before.
     Some(usize::try_from(l).unwrap_or(usize::MAX))
@@ -1232,8 +1263,8 @@ fn loc_of(v: Option<&dyn Val>) -> Option<usize> {
 
 fn locate(at: &super::load::At, subject: &Subject, item: Option<&dyn Val>) -> Option<Located> {
     let at_loc = |l: usize, missing: Option<String>| -> Option<Located> {
-        let span = *subject.locs.spans.get(l)?;
-        Some((span, subject.locs.owners.get(l).cloned().flatten(), missing))
+        let (span, owner, _) = subject.locs.resolve(l)?;
+        Some((span, owner, missing))
     };
     for (i, path) in at.prefixes.iter().enumerate() {
         let rest = (i > 0).then(|| &at.path[path.len() + 1..]);
@@ -1248,23 +1279,21 @@ fn locate(at: &super::load::At, subject: &Subject, item: Option<&dyn Val>) -> Op
         if i == 0 {
             if let (Some(parent), Some(last)) = (at.prefixes.get(1), path.rsplit('.').next()) {
                 if let Some(pl) = loc_of(value_at(subject, item, parent)) {
-                    if let Some(Some(node)) = subject.locs.nodes.get(pl) {
+                    if let Some((_, owner, Some(node))) = subject.locs.resolve(pl) {
                         if let Some((key, _)) = node.entry(last) {
-                            let owner = subject.locs.owners.get(pl).cloned().flatten();
                             return Some((key.span, owner, None));
                         }
                     }
                 }
             }
         }
-        if let (Some(rest), Some(Some(node))) = (rest, subject.locs.nodes.get(l)) {
+        if let (Some(rest), Some((_, owner, Some(node)))) = (rest, subject.locs.resolve(l)) {
             // Walk the remaining keys in the YAML itself.
             let mut current: &Node = node;
             let segments: Vec<&str> = rest.split('.').collect();
             for (j, seg) in segments.iter().enumerate() {
                 match current.entry(seg) {
                     Some((key, _)) if j + 1 == segments.len() => {
-                        let owner = subject.locs.owners.get(l).cloned().flatten();
                         return Some((key.span, owner, None));
                     }
                     Some((_, value)) => current = value,
@@ -1360,8 +1389,9 @@ fn str_of(v: &dyn Val) -> Option<String> {
 
 fn labels_from_cel(v: &dyn Val) -> crate::k8s::Labels {
     entries(v)
+        .into_iter()
         .filter(|(k, _)| *k != "loc")
-        .filter_map(|(k, v)| Some((k.to_string(), str_of(v)?)))
+        .filter_map(|(k, v)| Some((k.to_string(), str_of(v.as_ref())?)))
         .collect()
 }
 
@@ -1371,16 +1401,17 @@ fn selector_from_cel(v: &dyn Val) -> crate::k8s::Selector {
     use crate::k8s::{Op, Requirement, Selector};
     let mut s = Selector {
         labels: field(v, "matchLabels")
-            .map(labels_from_cel)
+            .map(|l| labels_from_cel(l.as_ref()))
             .unwrap_or_default()
             .into_iter()
             .collect(),
         ..Selector::default()
     };
     if let Some(exprs) = field(v, "matchExpressions") {
-        for e in items(exprs) {
+        for e in items(exprs.as_ref()) {
             let e = e.as_ref();
-            let op = match field(e, "operator").and_then(str_of).as_deref() {
+            let text_of = |key: &str| field(e, key).and_then(|v| str_of(v.as_ref()));
+            let op = match text_of("operator").as_deref() {
                 Some("In") => Op::In,
                 Some("NotIn") => Op::NotIn,
                 Some("Exists") => Op::Exists,
@@ -1391,13 +1422,15 @@ fn selector_from_cel(v: &dyn Val) -> crate::k8s::Selector {
                 }
             };
             let values = field(e, "values")
-                .map(items)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|v| str_of(v.as_ref()))
-                .collect();
+                .map(|l| {
+                    items(l.as_ref())
+                        .iter()
+                        .filter_map(|v| str_of(v.as_ref()))
+                        .collect()
+                })
+                .unwrap_or_default();
             s.exprs.push(Requirement {
-                key: field(e, "key").and_then(str_of).unwrap_or_default(),
+                key: text_of("key").unwrap_or_default(),
                 op,
                 values,
             });

@@ -612,8 +612,28 @@ pub const ANY_MATCH: &str = "@anyRegexMatch";
 /// about 1 µs, against 0.2 µs for one `regexMatch`. The function gives the same result and the
 /// same errors (an element that is not a string is a `regexMatch` overload error, which a later
 /// match overrides, as in the comprehension).
+///
+/// It also puts a list or map literal compared with `==` or `!=` on the right-hand side: the
+/// interpreter asks the left value whether it equals the right one, and a built-in map does not
+/// know a YAML mapping read in place ([`super::lazy::YamlMap`]) as a map, while the mapping
+/// knows any map. Equality is symmetric, so the result is the same.
 fn fuse_matches(e: &mut cel::IdedExpr) {
     use cel::common::ast::{operators, CallExpr, Expr, LiteralValue};
+    if let Expr::Call(CallExpr {
+        func_name,
+        target: None,
+        args,
+    }) = &mut e.expr
+    {
+        let literal = |x: &cel::IdedExpr| matches!(x.expr, Expr::List(_) | Expr::Map(_));
+        if (func_name == operators::EQUALS || func_name == operators::NOT_EQUALS)
+            && args.len() == 2
+            && literal(&args[0])
+            && !literal(&args[1])
+        {
+            args.swap(0, 1);
+        }
+    }
     if let Expr::Comprehension(c) = &mut e.expr {
         let accu = c.accu_var.as_str();
         let is = |x: &cel::IdedExpr, name: &str| matches!(&x.expr, Expr::Ident(n) if n == name);

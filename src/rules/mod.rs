@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod eval;
+pub mod lazy;
 pub mod load;
 pub mod shared;
 

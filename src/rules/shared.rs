@@ -240,23 +240,30 @@ fn key_str<'k>(k: &'k CelMapKey<'_>) -> Option<&'k str> {
     k.inner().downcast_ref::<CelString>().map(|s| s.inner())
 }
 
-/// The value at `key` of a map.
-pub fn field<'b, 'a>(v: &'b (dyn Val + 'a), key: &str) -> Option<&'b (dyn Val + 'a)> {
-    v.downcast_ref::<CelMap>()?
-        .inner()
-        .iter()
-        .find(|(k, _)| key_str(k) == Some(key))
-        .map(|(_, v)| v.as_ref())
+/// The value at `key` of a map (a built-in one or a [`super::lazy::YamlMap`]).
+pub fn field<'b, 'a>(v: &'b (dyn Val + 'a), key: &str) -> Option<CowVal<'b, 'a>> {
+    if v.get_type().name() != "map" {
+        return None;
+    }
+    v.as_indexer()?.get(&CelString::from(key)).ok()
 }
 
 /// The string keys and values of a map.
-pub fn entries<'b, 'a>(
-    v: &'b (dyn Val + 'a),
-) -> impl Iterator<Item = (&'b str, &'b (dyn Val + 'a))> + 'b {
-    v.downcast_ref::<CelMap>()
-        .into_iter()
-        .flat_map(|m| m.inner().iter())
-        .filter_map(|(k, v)| Some((key_str(k)?, v.as_ref())))
+pub fn entries<'b, 'a>(v: &'b (dyn Val + 'a)) -> Vec<(&'b str, CowVal<'b, 'a>)> {
+    let (Some(keys), Some(indexer)) = (v.as_iterable(), v.as_indexer()) else {
+        return Vec::new();
+    };
+    if v.get_type().name() != "map" {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut it = keys.iter();
+    while let Some(k) = it.next() {
+        if let (Some(name), Ok(value)) = (as_str(k), indexer.get(k)) {
+            out.push((name, value));
+        }
+    }
+    out
 }
 
 /// The elements of a list.
