@@ -449,6 +449,41 @@ fn container_value<'a>(
         probes.insert(name, p.build());
     }
     m.push(("probeText", probes.build()));
+    // The exec probes and the preStop hook, each with the `exec` mapping to point at.
+    let mut execs = Vec::with_capacity(4);
+    let hooks = [
+        "livenessProbe",
+        "readinessProbe",
+        "startupProbe",
+        "preStop hook",
+    ];
+    for (i, what) in hooks.into_iter().enumerate() {
+        let (lines, known) = match c.probes.get(i).filter(|_| i < 3) {
+            Some((lines, known)) => (&lines[..], *known),
+            None if i == 3 => (&c.prestop[..], c.prestop_known),
+            None => (&[][..], false),
+        };
+        let path: &[&str] = match what {
+            "preStop hook" => &["lifecycle", "preStop", "exec"],
+            probe => &[probe, "exec"],
+        };
+        let exec = node
+            .and_then(|n| path.iter().try_fold(n, |n, key| lazy::field_node(n, key)))
+            .filter(|n| n.is_map());
+        let mut e = Fields::default();
+        e.insert("what", text(what));
+        e.insert("known", boolean(known));
+        e.insert("text", texts(lines));
+        e.insert(
+            "at",
+            match exec {
+                Some(n) => yaml_value(n, locs, None),
+                None => Fields::default().build(),
+            },
+        );
+        execs.push(e.build());
+    }
+    m.push(("execs", list(execs)));
     for (field, key) in [("limits", "limits"), ("requests", "requests")] {
         let mut q = Fields::default();
         if let Some(res) = node.and_then(|n| n.path(&["resources", key])) {

@@ -107,12 +107,7 @@ impl<'a> YamlMap<'a> {
 
     /// The value of the last non-null YAML entry named `key`.
     fn entry(&self, key: &str) -> Option<&'a Node> {
-        self.node
-            .entries()
-            .iter()
-            .rev()
-            .find(|(k, v)| k.as_str() == Some(key) && !v.is_null())
-            .map(|(_, v)| v)
+        field_node(self.node, key)
     }
 
     fn lookup<'b, 'v>(&'b self, key: &str) -> Option<CowVal<'b, 'v>>
@@ -160,6 +155,15 @@ impl<'a> YamlMap<'a> {
             unique
         })
     }
+}
+
+/// The field `key` of a mapping as CEL sees it: the value of the last non-null entry so named.
+pub fn field_node<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
+    n.entries()
+        .iter()
+        .rev()
+        .find(|(k, v)| k.as_str() == Some(key) && !v.is_null())
+        .map(|(_, v)| v)
 }
 
 /// A YAML node as CEL reads it: a mapping in place, a sequence as a list, a scalar typed as
