@@ -129,10 +129,7 @@ impl Fast<'_> {
     }
 
     fn line_end(&self, from: usize) -> usize {
-        self.s[from..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(self.s.len(), |i| from + i)
+        memchr::memchr(b'\n', &self.s[from..]).map_or(self.s.len(), |i| from + i)
     }
 
     fn next_line(&self, from: usize) -> usize {
@@ -191,8 +188,10 @@ impl Fast<'_> {
     /// line end, and before any comment.
     fn key_colon(&self, i: usize) -> Option<usize> {
         let end = self.line_end(i);
+        // Only a `:` or a `#` can end the key: jump from one to the next.
         let mut j = i;
-        while j < end {
+        while let Some(k) = memchr::memchr2(b':', b'#', &self.s[j..end]) {
+            j += k;
             match self.s[j] {
                 b':' if matches!(self.s.get(j + 1), None | Some(b' ' | b'\n')) => return Some(j),
                 b'#' if j > i && self.s[j - 1] == b' ' => return None,
@@ -330,7 +329,8 @@ impl Fast<'_> {
                 let end_of_line = self.line_end(j);
                 let mut end = end_of_line;
                 let mut k = j;
-                while k < end_of_line {
+                while let Some(at) = memchr::memchr2(b'#', b':', &self.s[k..end_of_line]) {
+                    k += at;
                     match self.s[k] {
                         b'#' if self.s[k - 1] == b' ' => {
                             end = k;
@@ -435,7 +435,7 @@ impl Fast<'_> {
     /// quote. Escapes other than the common ones are left to saphyr.
     fn quoted(&self, i: usize) -> Option<(Node, usize)> {
         let q = self.s[i];
-        let mut out = String::new();
+        let mut out = CompactString::default();
         let mut j = i + 1;
         let mut run = j;
         loop {
@@ -476,7 +476,7 @@ impl Fast<'_> {
                 _ => j += 1,
             }
         }
-        Some((self.scalar(i, j + 1, out.into(), Style::Quoted), j + 1))
+        Some((self.scalar(i, j + 1, out, Style::Quoted), j + 1))
     }
 
     /// A flow collection on one line starting at `i` (`[` or `{`): the node and the byte after
