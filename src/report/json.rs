@@ -129,7 +129,7 @@ pub fn write(
 }
 
 /// Findings converted at a time, and in one part of such a batch.
-const BATCH: usize = 8192;
+const BATCH: usize = 2048;
 const PART: usize = 512;
 
 /// `value` as pretty JSON nested `depth` spaces deep: its lines indented by that much (JSON
