@@ -384,6 +384,14 @@ mod tests {
         }
     }
 
+    /// The one document of `text`.
+    fn parse(text: &str) -> Node {
+        let doc = crate::yaml::split_documents(text).remove(0);
+        crate::yaml::parse_document(text, &doc, 0)
+            .expect("parses")
+            .expect("a document")
+    }
+
     fn run(expr: &str, c: BoxVal<'_>) -> Result<String, String> {
         let program = crate::rules::load::compile(expr).expect("compiles");
         let mut ctx = Context::with_env(crate::rules::eval::env());
@@ -401,10 +409,7 @@ mod tests {
                     dup: 1\ndup: 2\nloc: mine\nnum: 3\nflag: true\nratio: 0.5\nquoted: 'yes'\n\
                     list:\n  - {name: A, value: '1'}\n  - {name: B}\n\
                     nested: {deep: {list: [1, 2, 2], flag: true}, empty: {}}\n";
-        let doc = crate::yaml::split_documents(text).remove(0);
-        let node = crate::yaml::parse_document(text, &doc, 0)
-            .expect("parses")
-            .expect("a document");
+        let node = parse(text);
         let exprs = [
             "c",
             "c.name",
@@ -466,10 +471,7 @@ mod tests {
     #[test]
     fn overlays_set_fields_and_default_lists() {
         let src = "name: yaml\nenv:\nports: [{containerPort: 1}]\n";
-        let doc = crate::yaml::split_documents(src).remove(0);
-        let node = crate::yaml::parse_document(src, &doc, 0)
-            .expect("parses")
-            .expect("a document");
+        let node = parse(src);
         let map = || -> BoxVal<'_> {
             Box::new(YamlMap::new(
                 &node,
@@ -494,10 +496,7 @@ mod tests {
     #[test]
     fn locs_name_their_mapping() {
         let text = "a:\n  b:\n    - {c: 1}\n    - d: {e: 2}\n";
-        let doc = crate::yaml::split_documents(text).remove(0);
-        let node = crate::yaml::parse_document(text, &doc, 0)
-            .expect("parses")
-            .expect("a document");
+        let node = parse(text);
         let inner = node.path(&["a", "b"]).expect("a.b").items()[1]
             .get("d")
             .expect("d");
