@@ -59,7 +59,7 @@ pub struct ObjectId {
     pub name: String,
     /// Helm template that produced it (`# Source:`), when known.
     #[serde(skip)]
-    pub template: Option<String>,
+    pub template: Option<std::sync::Arc<str>>,
 }
 
 impl fmt::Display for ObjectId {
@@ -105,7 +105,7 @@ pub struct Finding {
     /// The object the primary span lies in, when it is not `object` (e.g. the ConfigMap).
     pub located_in: Option<Arc<ObjectId>>,
     /// Helm template that produced the object (`# Source:`).
-    pub template: Option<String>,
+    pub template: Option<std::sync::Arc<str>>,
     /// Display name of the file, for findings without a span.
     pub file_name: Option<String>,
     /// True for problems with the input itself (bad YAML, bad rule file): exit code 2.

@@ -50,7 +50,7 @@ pub fn apply(
     findings: &mut Vec<Finding>,
     suppressions: &[Suppression],
     object: &Arc<ObjectId>,
-    template: Option<&String>,
+    template: Option<&Arc<str>>,
     rule_ids: &[&str],
     ran: &dyn Fn(&str) -> bool,
 ) {

@@ -80,8 +80,9 @@ pub struct DocSlice {
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
-    /// Helm's `# Source: chart/templates/x.yaml`, when present.
-    pub template: Option<String>,
+    /// Helm's `# Source: chart/templates/x.yaml`, when present (one copy per template name in
+    /// a stream, shared by its documents and their findings).
+    pub template: Option<std::sync::Arc<str>>,
 }
 
 /// Cuts a YAML stream into documents at lines that start with `---` (or end at `...`).
@@ -93,16 +94,19 @@ pub fn split_documents(text: &str) -> Vec<DocSlice> {
     let mut start = 0usize;
     let mut pos = 0usize;
     let bytes = text.as_bytes();
-    let push = |s: usize, e: usize, docs: &mut Vec<DocSlice>| {
+    let mut templates: rustc_hash::FxHashMap<&str, std::sync::Arc<str>> = Default::default();
+    let mut push = |s: usize, e: usize, docs: &mut Vec<DocSlice>| {
         let body = &text[s..e];
         if body.lines().any(|l| {
             let t = l.trim();
             !t.is_empty() && !t.starts_with('#')
         }) {
+            let template = helm_source(body)
+                .map(|name| templates.entry(name).or_insert_with(|| name.into()).clone());
             docs.push(DocSlice {
                 start: s,
                 end: e,
-                template: helm_source(body),
+                template,
             });
         }
     };
@@ -134,17 +138,14 @@ pub fn split_documents(text: &str) -> Vec<DocSlice> {
 }
 
 fn memchr_nl(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |p| from + p)
+    memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |p| from + p)
 }
 
-fn helm_source(body: &str) -> Option<String> {
+fn helm_source(body: &str) -> Option<&str> {
     for line in body.lines() {
         let t = line.trim();
         if let Some(rest) = t.strip_prefix("# Source:") {
-            return Some(rest.trim().to_string());
+            return Some(rest.trim());
         }
         if !t.is_empty() && !t.starts_with('#') {
             break;

@@ -1139,7 +1139,7 @@ pub fn evaluate(
     }
 }
 
-type Owner<'a> = &'a dyn Fn() -> (Arc<ObjectId>, Option<String>, Span);
+type Owner<'a> = &'a dyn Fn() -> (Arc<ObjectId>, Option<Arc<str>>, Span);
 
 /// Evaluates one rule in a scope that holds the subject's variables and `params`.
 fn run_rule(rule: &Rule, scope: &Context, subject: &Subject, out: &mut Vec<Finding>, owner: Owner) {
@@ -1210,6 +1210,8 @@ pub fn render(t: &Template, ctx: &Context) -> String {
             },
         }
     }
+    // Kept until the report: without the room left over from growing.
+    out.shrink_to_fit();
     out
 }
 

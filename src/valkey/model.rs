@@ -376,9 +376,9 @@ impl<'a> Index<'a> {
                     None => c.other.push(i),
                 }
             }
-            for (k, v) in &e.labels {
+            for (k, v) in e.labels.iter() {
                 by_label
-                    .entry((e.namespace.as_str(), k.as_str(), v.as_str()))
+                    .entry((e.namespace.as_str(), k, v))
                     .or_default()
                     .push(i);
             }
