@@ -6,8 +6,8 @@
 use super::lazy;
 use super::load::{Part, Rule, Template};
 use super::shared::{
-    as_bool, as_int, as_str, boolean, entries, field, int, items, list, owned, text, texts, to_val,
-    BoxVal, Fields,
+    as_bool, as_int, as_str, boolean, entries, field, int, into_items, items, list, owned, text,
+    texts, to_val, BoxVal, Fields,
 };
 use crate::finding::{Finding, Label, ObjectId};
 use crate::k8s::pod_template;
@@ -1150,14 +1150,12 @@ fn run_rule(rule: &Rule, scope: &Context, subject: &Subject, out: &mut Vec<Findi
     if !applies {
         return;
     }
-    // The items stay in the interpreter's representation, shared with the subject.
+    // The items stay in the interpreter's representation, moved out of the list and shared,
+    // so that binding one and pointing at it copy nothing.
     let items: Vec<Option<BoxVal>> = match &rule.for_each {
         None => vec![None],
         Some(fe) => match fe.program.evaluate(scope) {
-            Ok(l) => items(l.as_ref())
-                .iter()
-                .map(|i| Some(i.clone_as_boxed()))
-                .collect(),
+            Ok(l) => into_items(l).into_iter().map(Some).collect(),
             Err(e) => {
                 out.push(rule_error(rule, &fe.source, &e.to_string(), fe.span));
                 return;

@@ -211,106 +211,7 @@ fn key_text(key: &dyn Val) -> Result<&str, ExecutionError> {
     Err(ExecutionError::NoSuchKey(Arc::new(number)))
 }
 
-impl Val for YamlMap<'_> {
-    fn get_type(&self) -> &Type {
-        <Self as Val>::cel_type()
-    }
-
-    fn cel_type() -> &'static Type {
-        &MAP_TYPE
-    }
-
-    fn as_container(&self) -> Option<&dyn Container> {
-        Some(self)
-    }
-
-    fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
-    where
-        Self: 'v,
-    {
-        Some(self)
-    }
-
-    fn into_indexer<'v>(self: Box<Self>) -> Option<Box<dyn Indexer + 'v>>
-    where
-        Self: 'v,
-    {
-        Some(self)
-    }
-
-    fn as_iterable<'b, 'v>(&'b self) -> Option<&'b (dyn Iterable + 'v)>
-    where
-        Self: 'v,
-    {
-        Some(self)
-    }
-
-    fn as_sizer(&self) -> Option<&dyn Sizer> {
-        Some(self)
-    }
-
-    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
-        Some(self)
-    }
-
-    /// Equal to a map with the same keys and equal values, built-in or not.
-    fn equals(&self, other: &dyn Val) -> bool {
-        let Some(indexer) = other
-            .as_indexer()
-            .filter(|_| other.get_type().name() == MAP_TYPE.name())
-        else {
-            return false;
-        };
-        let size = other.as_sizer().map(|s| *s.size().inner());
-        let keys = self.keys();
-        size == Some(keys.len() as i64)
-            && keys
-                .iter()
-                .all(|k| match (self.lookup(k.inner()), indexer.get(k)) {
-                    (Some(mine), Ok(theirs)) => mine.as_ref().equals(theirs.as_ref()),
-                    _ => false,
-                })
-    }
-
-    fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
-    where
-        Self: 'v,
-    {
-        Box::new(self.clone())
-    }
-}
-
-impl Container for YamlMap<'_> {
-    fn contains(&self, key: &dyn Val) -> Result<bool, ExecutionError> {
-        match key_text(key) {
-            Ok(k) => Ok(self.lookup(k).is_some()),
-            Err(ExecutionError::NoSuchKey(_)) => Ok(false),
-            Err(_) => Err(ExecutionError::UnsupportedKeyType(
-                cel::Value::try_from(key).unwrap_or(cel::Value::Null),
-            )),
-        }
-    }
-}
-
-impl<'a> Indexer for YamlMap<'a> {
-    fn get<'b, 'v>(&'b self, idx: &dyn Val) -> Result<CowVal<'b, 'v>, ExecutionError>
-    where
-        Self: 'v,
-    {
-        let key = key_text(idx)?;
-        self.lookup(key)
-            .ok_or_else(|| ExecutionError::NoSuchKey(Arc::new(key.to_owned())))
-    }
-
-    fn steal<'v>(self: Box<Self>, idx: &dyn Val) -> Result<Box<dyn Val + 'v>, ExecutionError>
-    where
-        Self: 'v,
-    {
-        self.get(idx).map(CowVal::into_owned)
-    }
-}
-
-/// The keys of a [`YamlMap`], in order.
+/// The keys of a map of ours, in order.
 struct Keys<'b, 'a>(std::slice::Iter<'b, CelString<'a>>);
 
 impl<'b, 'a: 'v, 'v> cel::common::traits::Iterator<'b, 'v> for Keys<'b, 'a> {
@@ -319,46 +220,199 @@ impl<'b, 'a: 'v, 'v> cel::common::traits::Iterator<'b, 'v> for Keys<'b, 'a> {
     }
 }
 
-impl Iterable for YamlMap<'_> {
-    fn iter<'b, 'v>(&'b self) -> Box<dyn cel::common::traits::Iterator<'b, 'v> + 'b>
+/// The `map` of the interpreter for a type with `lookup(key)` (the value at a key) and `keys()`
+/// (every key once, in order): what a built-in map with the same entries answers.
+macro_rules! cel_map {
+    ($ty:ident) => {
+        impl Val for $ty<'_> {
+            fn get_type(&self) -> &Type {
+                <Self as Val>::cel_type()
+            }
+
+            fn cel_type() -> &'static Type {
+                &MAP_TYPE
+            }
+
+            fn as_container(&self) -> Option<&dyn Container> {
+                Some(self)
+            }
+
+            fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
+            where
+                Self: 'v,
+            {
+                Some(self)
+            }
+
+            fn into_indexer<'v>(self: Box<Self>) -> Option<Box<dyn Indexer + 'v>>
+            where
+                Self: 'v,
+            {
+                Some(self)
+            }
+
+            fn as_iterable<'b, 'v>(&'b self) -> Option<&'b (dyn Iterable + 'v)>
+            where
+                Self: 'v,
+            {
+                Some(self)
+            }
+
+            fn as_sizer(&self) -> Option<&dyn Sizer> {
+                Some(self)
+            }
+
+            fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+                Some(self)
+            }
+
+            /// Equal to a map with the same keys and equal values, built-in or not.
+            fn equals(&self, other: &dyn Val) -> bool {
+                let Some(indexer) = other
+                    .as_indexer()
+                    .filter(|_| other.get_type().name() == MAP_TYPE.name())
+                else {
+                    return false;
+                };
+                let size = other.as_sizer().map(|s| *s.size().inner());
+                let keys = self.keys();
+                size == Some(keys.len() as i64)
+                    && keys
+                        .iter()
+                        .all(|k| match (self.lookup(k.inner()), indexer.get(k)) {
+                            (Some(mine), Ok(theirs)) => mine.as_ref().equals(theirs.as_ref()),
+                            _ => false,
+                        })
+            }
+
+            fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
+            where
+                Self: 'v,
+            {
+                Box::new(self.clone())
+            }
+        }
+
+        impl Container for $ty<'_> {
+            fn contains(&self, key: &dyn Val) -> Result<bool, ExecutionError> {
+                match key_text(key) {
+                    Ok(k) => Ok(self.lookup(k).is_some()),
+                    Err(ExecutionError::NoSuchKey(_)) => Ok(false),
+                    Err(_) => Err(ExecutionError::UnsupportedKeyType(
+                        cel::Value::try_from(key).unwrap_or(cel::Value::Null),
+                    )),
+                }
+            }
+        }
+
+        impl<'a> Indexer for $ty<'a> {
+            fn get<'b, 'v>(&'b self, idx: &dyn Val) -> Result<CowVal<'b, 'v>, ExecutionError>
+            where
+                Self: 'v,
+            {
+                let key = key_text(idx)?;
+                self.lookup(key)
+                    .ok_or_else(|| ExecutionError::NoSuchKey(Arc::new(key.to_owned())))
+            }
+
+            fn steal<'v>(
+                self: Box<Self>,
+                idx: &dyn Val,
+            ) -> Result<Box<dyn Val + 'v>, ExecutionError>
+            where
+                Self: 'v,
+            {
+                self.get(idx).map(CowVal::into_owned)
+            }
+        }
+
+        impl Iterable for $ty<'_> {
+            fn iter<'b, 'v>(&'b self) -> Box<dyn cel::common::traits::Iterator<'b, 'v> + 'b>
+            where
+                Self: 'v,
+            {
+                Box::new(Keys(self.keys().iter()))
+            }
+        }
+
+        impl Sizer for $ty<'_> {
+            fn size(&self) -> CelInt {
+                (self.keys().len() as i64).into()
+            }
+        }
+
+        impl Zeroer for $ty<'_> {
+            fn is_zero_value(&self) -> bool {
+                self.keys().is_empty()
+            }
+        }
+    };
+}
+
+cel_map!(YamlMap);
+cel_map!(FieldMap);
+
+/// A map of the model (`server`, `valkey`, a probe's facts…): its keys sorted, found by binary
+/// search, its entries shared by the map's copies. A built-in map would hash every key with
+/// SipHash, at building and at every lookup.
+#[derive(Debug, Clone)]
+pub struct FieldMap<'a>(Arc<(Vec<CelString<'a>>, Vec<BoxVal<'a>>)>);
+
+impl<'a> FieldMap<'a> {
+    /// The map of `entries`; of entries with the same key, the last one.
+    pub fn new(mut entries: Vec<(&'a str, BoxVal<'a>)>) -> Self {
+        // A stable sort keeps equal keys in the order they were set: the last one is kept.
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let mut keys: Vec<CelString<'a>> = Vec::with_capacity(entries.len());
+        let mut values: Vec<BoxVal<'a>> = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            if keys.last().is_some_and(|last| last.inner() == k) {
+                if let Some(slot) = values.last_mut() {
+                    *slot = v;
+                }
+            } else {
+                keys.push(CelString::from(k));
+                values.push(v);
+            }
+        }
+        FieldMap(Arc::new((keys, values)))
+    }
+
+    fn lookup<'b, 'v>(&'b self, key: &str) -> Option<CowVal<'b, 'v>>
     where
-        Self: 'v,
+        'a: 'v,
     {
-        Box::new(Keys(self.keys().iter()))
+        let (keys, values) = &*self.0;
+        let i = keys.binary_search_by(|k| k.inner().cmp(key)).ok()?;
+        Some(CowVal::Borrowed(values[i].as_ref()))
     }
-}
 
-impl Sizer for YamlMap<'_> {
-    fn size(&self) -> CelInt {
-        (self.keys().len() as i64).into()
-    }
-}
-
-impl Zeroer for YamlMap<'_> {
-    fn is_zero_value(&self) -> bool {
-        // Never empty: it has a `loc`.
-        false
+    fn keys(&self) -> &[CelString<'a>] {
+        &self.0 .0
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::shared::{entries, items, Fields};
+    use crate::rules::shared::{boolean, texts};
+    use crate::rules::shared::{entries, items, Fields, SharedMap};
+    use cel::common::types::CelMapKey;
     use cel::Context;
 
-    /// What the mapping was before it was read in place: every mapping built as a CEL map.
+    /// What the mapping was before it was read in place: every mapping built as the
+    /// interpreter's own map.
     fn eager(n: &Node, root: u32) -> BoxVal<'_> {
         match &n.value {
             Value::Map(_) => {
-                let mut m = Fields::default();
+                let mut m = std::collections::HashMap::new();
                 for (k, v) in n.entries() {
                     if let (Some(k), false) = (k.as_str(), v.is_null()) {
-                        m.insert(k, eager(v, root));
+                        m.insert(CelMapKey::from(k), eager(v, root));
                     }
                 }
-                m.insert("loc", int(loc(root, n.span.start)));
-                m.build()
+                m.insert(CelMapKey::from("loc"), int(loc(root, n.span.start)));
+                Box::new(SharedMap::new(m))
             }
             Value::Seq(items) => list(items.iter().map(|i| eager(i, root)).collect()),
             _ => scalar(n),
@@ -464,6 +518,70 @@ mod tests {
             let lazy = run(expr, Box::new(YamlMap::new(&node, 3, None)));
             let built = run(expr, eager(&node, 3));
             assert_eq!(lazy, built, "{expr}");
+        }
+    }
+
+    /// A map of the model answers as the interpreter's map with the same entries.
+    #[test]
+    fn field_maps_behave_as_built_maps() {
+        // The same entries, set in the same order, as a `FieldMap` or as a built-in map.
+        fn sample(field_map: bool) -> BoxVal<'static> {
+            let inner = || -> Vec<(&'static str, BoxVal<'static>)> {
+                vec![("deep", int(1)), ("list", texts(&["a", "b"]))]
+            };
+            let map = |entries: Vec<(&'static str, BoxVal<'static>)>| -> BoxVal<'static> {
+                if field_map {
+                    let mut f = Fields::default();
+                    for (k, v) in entries {
+                        f.insert(k, v);
+                    }
+                    f.build()
+                } else {
+                    let mut m = std::collections::HashMap::new();
+                    for (k, v) in entries {
+                        m.insert(CelMapKey::from(k), v);
+                    }
+                    Box::new(SharedMap::new(m))
+                }
+            };
+            map(vec![
+                ("name", text("first")),
+                ("name", text("valkey")),
+                ("num", int(3)),
+                ("flag", boolean(true)),
+                ("args", texts(&["--port", "6379"])),
+                ("nested", map(inner())),
+                ("empty", map(Vec::new())),
+            ])
+        }
+        let exprs = [
+            "c",
+            "c.name",
+            "size(c)",
+            "c.map(k, k).sort()",
+            "c.filter(k, k != 'name').sort()",
+            "c.exists(k, k == 'num')",
+            "has(c.name) && !has(c.nope)",
+            "'num' in c",
+            "1 in c",
+            "c.num + 1",
+            "c['nested']['deep']",
+            "c.nested == c.nested",
+            "c.nested == {'deep': 1, 'list': ['a', 'b']}",
+            "{'deep': 1, 'list': ['a', 'b']} == c.nested",
+            "c.nested != {'deep': 2, 'list': ['a', 'b']}",
+            "c.empty == {} && size(c.empty) == 0",
+            "c.args.map(a, a + '!')",
+            "[c.nested, c.nested].distinct().size()",
+            "type(c) == map",
+            "c.?nested.?deep.orValue(0)",
+            "c.?nope.orValue(1)",
+            "c.nope",
+            "c[1]",
+            "c.name.nope",
+        ];
+        for expr in exprs {
+            assert_eq!(run(expr, sample(true)), run(expr, sample(false)), "{expr}");
         }
     }
 

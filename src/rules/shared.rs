@@ -201,23 +201,25 @@ pub fn texts<T: AsRef<str>>(items: &[T]) -> BoxVal<'_> {
     list(items.iter().map(|i| text(i.as_ref())).collect())
 }
 
-/// The entries of a map being built.
+/// The entries of a map being built; a key set twice keeps its last value.
 #[derive(Default)]
-pub struct Fields<'a>(HashMap<CelMapKey<'a>, BoxVal<'a>>);
+pub struct Fields<'a>(Vec<(&'a str, BoxVal<'a>)>);
 
 impl<'a> Fields<'a> {
     pub fn with_capacity(n: usize) -> Self {
-        Fields(HashMap::with_capacity(n))
+        Fields(Vec::with_capacity(n))
     }
 
     /// Sets `key` (borrowed: a name of the model, or a key of the YAML).
     pub fn insert(&mut self, key: &'a str, value: BoxVal<'a>) {
-        self.0.insert(CelMapKey::from(key), value);
+        self.0.push((key, value));
     }
 
     /// Sets `key` unless it is set.
     pub fn or_insert(&mut self, key: &'a str, value: impl FnOnce() -> BoxVal<'a>) {
-        self.0.entry(CelMapKey::from(key)).or_insert_with(value);
+        if !self.contains(key) {
+            self.0.push((key, value()));
+        }
     }
 
     pub fn contains(&self, key: &str) -> bool {
@@ -227,17 +229,14 @@ impl<'a> Fields<'a> {
     pub fn get(&self, key: &str) -> Option<&(dyn Val + 'a)> {
         self.0
             .iter()
-            .find(|(k, _)| key_str(k) == Some(key))
+            .rev()
+            .find(|(k, _)| *k == key)
             .map(|(_, v)| v.as_ref())
     }
 
     pub fn build(self) -> BoxVal<'a> {
-        Box::new(SharedMap::new(self.0))
+        Box::new(super::lazy::FieldMap::new(self.0))
     }
-}
-
-fn key_str<'k>(k: &'k CelMapKey<'_>) -> Option<&'k str> {
-    k.inner().downcast_ref::<CelString>().map(|s| s.inner())
 }
 
 /// The value at `key` of a map (a built-in one or a [`super::lazy::YamlMap`]).
@@ -269,6 +268,43 @@ pub fn entries<'b, 'a>(v: &'b (dyn Val + 'a)) -> Vec<(&'b str, CowVal<'b, 'a>)> 
 /// The elements of a list.
 pub fn items<'b, 'a>(v: &'b (dyn Val + 'a)) -> &'b [BoxVal<'a>] {
     v.downcast_ref::<CelList>().map_or(&[], |l| l.inner())
+}
+
+/// The elements of a list, taken out of it (none when `v` is not a list), each [`share`]d.
+pub fn into_items(v: BoxVal<'_>) -> Vec<BoxVal<'_>> {
+    if v.downcast_ref::<CelList>().is_none() {
+        return Vec::new();
+    }
+    match v.into_builtin() {
+        Some(Builtin::List(list)) => list.into_inner().into_iter().map(share).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `v` with its copies made by reference count: a map, list or string the interpreter built
+/// (a `forEach` item from a map literal) is moved behind an `Arc`, which it would otherwise
+/// copy whole each time it binds it.
+pub fn share(v: BoxVal<'_>) -> BoxVal<'_> {
+    let kind = v.get_type().name();
+    if !matches!(kind, "map" | "list" | "string") {
+        return v;
+    }
+    let is_builtin = match kind {
+        "map" => v.downcast_ref::<CelMap>().is_some(),
+        "list" => v.downcast_ref::<CelList>().is_some(),
+        _ => v.downcast_ref::<CelString>().is_some(),
+    };
+    if !is_builtin {
+        // A YAML mapping read in place: already cheap to copy.
+        return v;
+    }
+    match v.into_builtin() {
+        Some(Builtin::Map(m)) => Box::new(SharedMap(Arc::new(m))),
+        Some(Builtin::List(l)) => Box::new(SharedList(Arc::new(l))),
+        Some(Builtin::String(s)) => Box::new(SharedStr(Arc::new(s))),
+        // Not reached: the value was found to be one of the three above.
+        _ => Box::new(CelNull),
+    }
 }
 
 pub fn as_int(v: &dyn Val) -> Option<i64> {
