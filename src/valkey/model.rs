@@ -1200,7 +1200,7 @@ fn apply(option: Setting, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig
     let lower = option.name.to_ascii_lowercase();
     if lower == "include" {
         if let Some(path) = option.args.first() {
-            read_file(path, vfs, files, config, 1);
+            include(path, vfs, files, config, 1);
         }
         return;
     }
@@ -1231,6 +1231,91 @@ fn apply(option: Setting, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig
             ..option
         });
     }
+}
+
+/// `include PATH` as the server reads it. A path with `*`, `?` or `[` is a pattern (`glob(3)`):
+/// the files it matches are read in order, and none is no error; any other path is one file.
+fn include(path: &str, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig, depth: usize) {
+    if !path.contains(['*', '?', '[']) {
+        read_file(path, vfs, files, config, depth);
+        return;
+    }
+    let Some(pattern) = glob_pattern(path) else {
+        config.push_unknown(format!("include pattern {path} is not understood"));
+        return;
+    };
+    // A mount whose content is not in the input may hold matches too.
+    let fixed = literal_dir(path);
+    let unseen = vfs
+        .opaque
+        .iter()
+        .find(|(mount, _)| mount.starts_with(&fixed) || fixed.starts_with(mount.as_str()));
+    if let Some((_, why)) = unseen {
+        config.push_unknown(why.clone());
+    }
+    let matched: Vec<&String> = vfs
+        .files
+        .keys()
+        .filter(|p| pattern.is_match(p.as_str()) && !hidden_from(p, path))
+        .collect();
+    for (i, p) in matched.iter().enumerate() {
+        // The server reads the matches into one text: a file without a final line break runs
+        // into the first line of the next one.
+        let joined = vfs.files[*p].readable
+            && !vfs.files[*p].text.is_empty()
+            && !vfs.files[*p].text.ends_with('\n')
+            && i + 1 < matched.len();
+        if joined {
+            config.push_unknown(format!(
+                "included file {p} does not end with a line break, so its last line runs into the next file's first"
+            ));
+        }
+        read_file(p, vfs, files, config, depth);
+    }
+}
+
+/// An `include` pattern as `glob(3)` reads it: `*` and `?` do not cross a `/`, `[…]` is a class
+/// (`[!…]` negated), `\` escapes, and braces are plain characters.
+fn glob_pattern(path: &str) -> Option<globset::GlobMatcher> {
+    let mut pattern = String::new();
+    let mut previous = None;
+    for c in normalize(path).chars() {
+        match c {
+            // `**` is `*` to glob(3), which has no recursive wildcard.
+            '*' if previous == Some('*') => continue,
+            '{' => pattern.push_str("[{]"),
+            '}' => pattern.push_str("[}]"),
+            c => pattern.push(c),
+        }
+        previous = Some(c);
+    }
+    globset::GlobBuilder::new(&pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .ok()
+        .map(|g| g.compile_matcher())
+}
+
+/// The directories of a pattern before its first wildcard (`/etc/valkey/conf.d/*.conf`:
+/// `/etc/valkey/conf.d`).
+fn literal_dir(path: &str) -> String {
+    let normal = normalize(path);
+    let wild = normal.find(['*', '?', '[']).unwrap_or(normal.len());
+    normal[..wild]
+        .rfind('/')
+        .map_or_else(|| "/".into(), |i| normal[..i.max(1)].to_string())
+}
+
+/// Whether glob(3) skips `path` for `pattern`: a name starting with `.` is matched only by a
+/// pattern component that starts with `.` (a ConfigMap mount's `..data` entries, for one).
+fn hidden_from(path: &str, pattern: &str) -> bool {
+    let names = path.split('/').filter(|p| !p.is_empty());
+    let parts = normalize(pattern);
+    let parts: Vec<&str> = parts.split('/').filter(|p| !p.is_empty()).collect();
+    names
+        .zip(parts)
+        .any(|(name, part)| name.starts_with('.') && !part.starts_with('.'))
 }
 
 /// Reads a config file through the container's files, expanding `include` in place.
@@ -1278,7 +1363,7 @@ fn read_file(path: &str, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig,
         let toks = &line.tokens;
         let name = toks[0].text.as_str();
         if name.eq_ignore_ascii_case("include") && toks.len() == 2 {
-            read_file(&toks[1].text, vfs, files, config, depth + 1);
+            include(&toks[1].text, vfs, files, config, depth + 1);
             continue;
         }
         let all: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
@@ -1470,5 +1555,81 @@ mod index_tests {
             Some("svc-b")
         );
         assert!(index.find("Service", "three", "svc-b").is_none());
+    }
+}
+
+#[cfg(test)]
+mod include_tests {
+    use super::{glob_pattern, hidden_from, literal_dir};
+
+    /// `include` patterns match as glob(3) does.
+    #[test]
+    fn include_patterns_match_as_glob_does() {
+        let cases = [
+            (
+                "/etc/valkey/conf.d/*.conf",
+                "/etc/valkey/conf.d/10-memory.conf",
+                true,
+            ),
+            (
+                "/etc/valkey/conf.d/*.conf",
+                "/etc/valkey/conf.d/sub/a.conf",
+                false,
+            ),
+            (
+                "/etc/valkey/conf.d/*.conf",
+                "/etc/valkey/conf.d/a.conf.example",
+                false,
+            ),
+            ("/etc/valkey/*/*.conf", "/etc/valkey/conf.d/a.conf", true),
+            ("/etc/valkey/**/*.conf", "/etc/valkey/a/b/c.conf", false),
+            (
+                "/etc/valkey/conf.d/?0-*.conf",
+                "/etc/valkey/conf.d/10-a.conf",
+                true,
+            ),
+            (
+                "/etc/valkey/conf.d/[!1]*.conf",
+                "/etc/valkey/conf.d/10-a.conf",
+                false,
+            ),
+            (
+                "/etc/valkey/conf.d/[12]*.conf",
+                "/etc/valkey/conf.d/20-a.conf",
+                true,
+            ),
+            ("/etc/valkey/{a,b}*.conf", "/etc/valkey/a.conf", false),
+            ("/etc/valkey/{a,b}*.conf", "/etc/valkey/{a,b}x.conf", true),
+            ("/etc//valkey/./conf.d/*", "/etc/valkey/conf.d/x", true),
+        ];
+        for (pattern, path, want) in cases {
+            let glob = glob_pattern(pattern).expect(pattern);
+            assert_eq!(glob.is_match(path), want, "{pattern} ~ {path}");
+        }
+    }
+
+    /// A name starting with a dot is matched only by a component that starts with one.
+    #[test]
+    fn hidden_names_need_a_dot_in_the_pattern() {
+        assert!(hidden_from("/etc/conf.d/..data", "/etc/conf.d/*"));
+        assert!(hidden_from(
+            "/etc/conf.d/.hidden.conf",
+            "/etc/conf.d/*.conf"
+        ));
+        assert!(!hidden_from(
+            "/etc/conf.d/.hidden.conf",
+            "/etc/conf.d/.*.conf"
+        ));
+        assert!(!hidden_from("/etc/conf.d/a.conf", "/etc/conf.d/*.conf"));
+    }
+
+    #[test]
+    fn the_literal_directory_of_a_pattern() {
+        assert_eq!(
+            literal_dir("/etc/valkey/conf.d/*.conf"),
+            "/etc/valkey/conf.d"
+        );
+        assert_eq!(literal_dir("/etc/*/x.conf"), "/etc");
+        assert_eq!(literal_dir("/*.conf"), "/");
     }
 }
