@@ -188,6 +188,9 @@ pub struct Entry {
     pub namespace: String,
     /// `metadata.labels`, for Services (the objects selected by label); empty for others.
     pub labels: IndexLabels,
+    /// The names of a Service's ports (`spec.ports[].name`), which ServiceMonitors refer to;
+    /// empty for others.
+    pub port_names: Box<[Box<str>]>,
     /// The selector that relates it to pods: PDB `spec.selector`, Service `spec.selector`,
     /// NetworkPolicy `spec.podSelector`, ServiceMonitor `spec.selector` (selects Services).
     pub selector: Option<Selector>,
@@ -224,10 +227,16 @@ impl Entry {
             .to_string();
         // Only Services are selected by label (by ServiceMonitors); other objects' labels are
         // not kept, to hold the index near a hundred bytes per document.
-        let labels = if kind == "Service" {
-            string_map(meta.and_then(|m| m.get("labels"))).into()
+        let (labels, port_names) = if kind == "Service" {
+            let ports = node
+                .path(&["spec", "ports"])
+                .map_or(&[][..], Node::items)
+                .iter()
+                .filter_map(|p| p.get("name").and_then(Node::as_str).map(Box::from))
+                .collect();
+            (string_map(meta.and_then(|m| m.get("labels"))).into(), ports)
         } else {
-            IndexLabels::default()
+            (IndexLabels::default(), Box::default())
         };
         let spec = node.get("spec");
         let selector = match kind.as_str() {
@@ -258,6 +267,7 @@ impl Entry {
             name,
             namespace,
             labels,
+            port_names,
             selector,
             doc,
             tree: None,

@@ -173,9 +173,9 @@ pub fn parse_document_with_saphyr(
 }
 
 /// Parses a document for the cross-document index: saphyr keeps only `kind`, `apiVersion`,
-/// `metadata.name`/`namespace`/`labels`, `spec.selector`, `spec.podSelector` and `items`, the
-/// fast path (cheaper still) the whole tree. The whole document is scanned either way, so YAML
-/// errors are found exactly as by [`parse_document`].
+/// `metadata.name`/`namespace`/`labels`, `spec.selector`, `spec.podSelector`, `spec.ports` and
+/// `items`, the fast path (cheaper still) the whole tree. The whole document is scanned either
+/// way, so YAML errors are found exactly as by [`parse_document`].
 pub fn parse_index_fields(
     text: &str,
     doc: &DocSlice,
@@ -331,7 +331,7 @@ fn index_wants(path: &[&str]) -> bool {
         [] | ["kind" | "apiVersion" | "metadata" | "spec" | "items"]
             | ["items", ..]
             | ["metadata", "name" | "namespace" | "labels", ..]
-            | ["spec", "selector" | "podSelector", ..]
+            | ["spec", "selector" | "podSelector" | "ports", ..]
     )
 }
 

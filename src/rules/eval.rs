@@ -906,17 +906,12 @@ pub fn servicemonitor_targets(
     let selector = entry.selector.clone().unwrap_or_default();
     let (mut inside, mut elsewhere) = (Vec::new(), Vec::new());
     let mut valkey = false;
+    // The index keeps a Service's port names: no Service is parsed again.
     let describe = |svc: &crate::k8s::Entry| -> Option<BoxVal<'static>> {
-        let doc = index.parse(svc)?;
         let mut m = Fields::default();
         m.insert("name", owned(&svc.name));
         m.insert("namespace", owned(&svc.namespace));
-        let ports: Vec<BoxVal> = doc
-            .path(&["spec", "ports"])
-            .map_or(&[][..], Node::items)
-            .iter()
-            .filter_map(|p| p.get("name").and_then(Node::as_str).map(owned))
-            .collect();
+        let ports: Vec<BoxVal> = svc.port_names.iter().map(|p| owned(p)).collect();
         m.insert("portNames", list(ports));
         Some(m.build())
     };
