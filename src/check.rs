@@ -6,12 +6,12 @@
 
 use crate::finding::Finding;
 use crate::k8s::{DocRef, Entry};
-use crate::par::{parallel, parallel_min};
+use crate::par::{parallel_min, parallel_with};
 use crate::rules::eval;
 use crate::rules::load::{self, Rule, Subject};
-use crate::source::{Files, SourceFile};
+use crate::source::{Behind, Files, SourceFile};
 use crate::valkey::model::{self, Index};
-use crate::yaml::{split_documents, Node, Value as YValue};
+use crate::yaml::{split_documents_with, Node, Value as YValue};
 use std::path::Path;
 
 /// Loads the built-in rules and every `*.yaml` in `dirs`; rule errors come back as findings.
@@ -178,7 +178,15 @@ pub fn check(
 ) -> Vec<Finding> {
     // Files are cut into documents on every core.
     let mut jobs = Vec::new();
-    let cut = parallel_min(inputs, 8, |&id| split_documents(&files.get(id).text));
+    // The same scan indexes the lines, and gives back the pages of a mapped file behind it.
+    let cut = parallel_min(inputs, 8, |&id| {
+        let file = files.get(id);
+        let mut behind = Behind::new(files);
+        let (docs, lines) = split_documents_with(&file.text, |at| behind.at(id, at));
+        file.set_lines(lines);
+        docs
+    });
+    files.release_all();
     for (&id, slices) in inputs.iter().zip(cut) {
         jobs.extend(slices.into_iter().map(|slice| (id, slice)));
     }
@@ -191,9 +199,17 @@ pub fn check(
         .unwrap_or(KEEP_TREES_UP_TO);
     let keep = size <= budget;
     let t0 = std::time::Instant::now();
-    let parsed = parallel(&jobs, |(id, slice)| {
-        index_document(files, *id, slice.clone(), keep)
-    });
+    let parsed = parallel_with(
+        &jobs,
+        64,
+        || Behind::new(files),
+        |behind, (id, slice)| {
+            let parsed = index_document(files, *id, slice.clone(), keep);
+            behind.at(*id, slice.end);
+            parsed
+        },
+    );
+    files.release_all();
     let t1 = std::time::Instant::now();
     let timings = std::env::var_os("VALKEY_LINT_TIMINGS").is_some();
     if timings {
@@ -248,37 +264,44 @@ pub fn check(
     // and ConfigMaps the Valkey pods use, for the rules about those objects.
     let valkey_services = std::sync::Mutex::new(std::collections::HashSet::new());
     let valkey_uses = std::sync::Mutex::new(std::collections::HashSet::new());
-    let results = parallel(&workloads, |entry| {
-        guarded(entry, |out| {
-            let Some(doc) = index.parse(entry) else {
-                return;
-            };
-            let built = match crate::valkey::operator::detect(entry) {
-                Some(op) => crate::valkey::operator::build(entry, doc, op),
-                None => model::build(entry, doc, &index),
-            };
-            let Some(w) = built else {
-                return;
-            };
-            if let Ok(mut set) = valkey_services.lock() {
-                set.extend(
-                    w.services
-                        .iter()
-                        .map(|e| (e.namespace.clone(), e.name.clone())),
-                );
-            }
-            if let (Ok(mut set), Some(spec)) = (valkey_uses.lock(), w.pod_spec()) {
-                for (kind, name) in crate::k8s::referenced_objects(spec) {
-                    set.insert((kind, entry.namespace.clone(), name));
+    let results = parallel_with(
+        &workloads,
+        64,
+        || Behind::new(files),
+        |behind, entry| {
+            behind.at(entry.doc.file, entry.doc.slice.start);
+            guarded(entry, |out| {
+                let Some(doc) = index.parse(entry) else {
+                    return;
+                };
+                let built = match crate::valkey::operator::detect(entry) {
+                    Some(op) => crate::valkey::operator::build(entry, doc, op),
+                    None => model::build(entry, doc, &index),
+                };
+                let Some(w) = built else {
+                    return;
+                };
+                if let Ok(mut set) = valkey_services.lock() {
+                    set.extend(
+                        w.services
+                            .iter()
+                            .map(|e| (e.namespace.clone(), e.name.clone())),
+                    );
                 }
-            }
-            eval::evaluate(&eval::env(), &workload_rules, &container_rules, &w, out);
-            let object = eval::object_id(&w);
-            let suppressions = crate::suppress::of(&w.doc);
-            let template = entry.doc.slice.template.as_ref();
-            crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
-        })
-    });
+                if let (Ok(mut set), Some(spec)) = (valkey_uses.lock(), w.pod_spec()) {
+                    for (kind, name) in crate::k8s::referenced_objects(spec) {
+                        set.insert((kind, entry.namespace.clone(), name));
+                    }
+                }
+                eval::evaluate(&eval::env(), &workload_rules, &container_rules, &w, out);
+                let object = eval::object_id(&w);
+                let suppressions = crate::suppress::of(&w.doc);
+                let template = entry.doc.slice.template.as_ref();
+                crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
+            })
+        },
+    );
+    files.release_all();
     let t2 = std::time::Instant::now();
     if timings {
         eprintln!("workload pass done: {}", memory());
@@ -289,29 +312,36 @@ pub fn check(
         .iter()
         .filter(|e| object_rules.iter().any(|(r, _)| r.kinds.contains(&e.kind)))
         .collect();
-    let object_results = parallel(&objects, |entry| {
-        guarded(entry, |out| {
-            if let Some(doc) = index.parse(entry) {
-                let used = valkey_uses.contains(&(
-                    entry.kind.clone(),
-                    entry.namespace.clone(),
-                    entry.name.clone(),
-                ));
-                let mut extra = vec![("usedByValkey", crate::rules::shared::boolean(used))];
-                if entry.kind == "ServiceMonitor" {
-                    extra.push((
-                        "targets",
-                        eval::servicemonitor_targets(&doc, entry, &index, &valkey_services),
+    let object_results = parallel_with(
+        &objects,
+        64,
+        || Behind::new(files),
+        |behind, entry| {
+            behind.at(entry.doc.file, entry.doc.slice.start);
+            guarded(entry, |out| {
+                if let Some(doc) = index.parse(entry) {
+                    let used = valkey_uses.contains(&(
+                        entry.kind.clone(),
+                        entry.namespace.clone(),
+                        entry.name.clone(),
                     ));
+                    let mut extra = vec![("usedByValkey", crate::rules::shared::boolean(used))];
+                    if entry.kind == "ServiceMonitor" {
+                        extra.push((
+                            "targets",
+                            eval::servicemonitor_targets(&doc, entry, &index, &valkey_services),
+                        ));
+                    }
+                    eval::evaluate_object(&eval::env(), &object_rules, entry, &doc, extra, out);
+                    let object = eval::related_id(entry);
+                    let suppressions = crate::suppress::of(&doc);
+                    let template = entry.doc.slice.template.as_ref();
+                    crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
                 }
-                eval::evaluate_object(&eval::env(), &object_rules, entry, &doc, extra, out);
-                let object = eval::related_id(entry);
-                let suppressions = crate::suppress::of(&doc);
-                let template = entry.doc.slice.template.as_ref();
-                crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
-            }
-        })
-    });
+            })
+        },
+    );
+    files.release_all();
     // One allocation for every finding: growing by doubling held two copies at the peak.
     findings.reserve_exact(
         object_results.iter().map(Vec::len).sum::<usize>()

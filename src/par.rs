@@ -11,19 +11,34 @@ pub fn parallel_min<T: Sync, R: Send>(
     min: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
+    parallel_with(items, min, || (), |_, item| f(item))
+}
+
+/// [`parallel_min`] where each thread keeps a state made by `state`, and goes through one
+/// run of consecutive items, in order.
+pub fn parallel_with<T: Sync, R: Send, S>(
+    items: &[T],
+    min: usize,
+    state: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
     if threads <= 1 || items.len() < min {
-        return items.iter().map(&f).collect();
+        let mut st = state();
+        return items.iter().map(|item| f(&mut st, item)).collect();
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = items
             .chunks(chunk)
             .map(|c| {
-                let f = &f;
-                s.spawn(move || c.iter().map(f).collect::<Vec<R>>())
+                let (f, state) = (&f, &state);
+                s.spawn(move || {
+                    let mut st = state();
+                    c.iter().map(|item| f(&mut st, item)).collect::<Vec<R>>()
+                })
             })
             .collect();
         handles

@@ -13,10 +13,46 @@ pub struct SourceFile {
     /// The name shown to users (path as given, `<stdin>`, or the rule file).
     pub name: String,
     /// The whole text.
-    pub text: String,
-    /// Line starts, for 1-based positions; built on first use (only files with findings).
+    pub text: Text,
+    /// Line starts, for 1-based positions; built on first use (only files with findings), or
+    /// by the pass that cuts the file into documents.
     lines: std::sync::OnceLock<LineIndex>,
 }
+
+/// A file's text: read into memory, or, for a large file, mapped from it, so that the pages a
+/// pass has gone past can be given back ([`SourceFile::release`]) and the whole file is never
+/// resident at once.
+#[derive(Debug)]
+pub enum Text {
+    /// Read into memory (small files, standard input, rendered charts, rule files).
+    Owned(String),
+    /// Mapped read-only from the file, checked to be UTF-8 when mapped.
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Text::Owned(s) => s,
+            // SAFETY: the bytes were checked to be UTF-8 when the file was mapped
+            // (`map_file`), and the mapping is private and read-only, so they cannot change
+            // from inside the process; a page given back is read again from the same file.
+            // (Another process changing the file during the run is the caveat of every
+            // mapped read, and the README says so.)
+            Text::Mapped(m) => unsafe { std::str::from_utf8_unchecked(m) },
+        }
+    }
+}
+
+/// Files from this size on are mapped instead of read (below it, mapping costs more than
+/// the copy it saves).
+pub const MAP_FROM: u64 = 64 << 10;
+
+/// The unit in which pages are given back: a multiple of every page size Linux uses (4, 16 and
+/// 64 KB), so a block boundary is always a page boundary.
+const BLOCK: usize = 1 << 20;
 
 impl SourceFile {
     /// Wraps a text under a name. A lone carriage return (old Mac line ends) becomes a line
@@ -37,8 +73,21 @@ impl SourceFile {
         };
         SourceFile {
             name: name.into(),
-            text,
+            text: Text::Owned(text),
             lines: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Keeps the line index built by the pass that cut the file into documents.
+    pub fn set_lines(&self, lines: LineIndex) {
+        let _ = self.lines.set(lines);
+    }
+
+    /// Gives back the memory of the whole blocks of a mapped text inside `range`: the next
+    /// read of those bytes reads them from the file again. Does nothing for a text in memory.
+    pub fn release(&self, range: std::ops::Range<usize>) {
+        if let Text::Mapped(map) = &self.text {
+            give_back(map, range);
         }
     }
 
@@ -65,6 +114,61 @@ impl SourceFile {
     }
 }
 
+/// Gives back the memory of the whole blocks of `map` inside `range`.
+fn give_back(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
+    let start = range.start.next_multiple_of(BLOCK);
+    let end = if range.end >= map.len() {
+        map.len()
+    } else {
+        range.end / BLOCK * BLOCK
+    };
+    if start < end {
+        // SAFETY: MADV_DONTNEED on a private, read-only file mapping that was never written
+        // drops the pages from this process; the next access maps the same file bytes again,
+        // so every `&str` into the text keeps reading what it read before.
+        let _ = unsafe {
+            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+        };
+    }
+}
+
+/// Gives back the pages of mapped texts behind a pass that goes through them in order: each
+/// thread of a pass keeps one, and tells it where it is ([`Behind::at`]).
+pub struct Behind<'a> {
+    files: &'a Files,
+    file: u32,
+    from: usize,
+}
+
+impl<'a> Behind<'a> {
+    /// Nothing passed yet.
+    pub fn new(files: &'a Files) -> Behind<'a> {
+        Behind {
+            files,
+            file: u32::MAX,
+            from: 0,
+        }
+    }
+
+    /// The pass is at `offset` of `file` and will not come back to the blocks before it
+    /// (if it does, they are read from the file again: this saves memory, it never changes
+    /// what is read).
+    pub fn at(&mut self, file: u32, offset: usize) {
+        let block = offset / BLOCK * BLOCK;
+        if file != self.file {
+            // This thread is done with the file it was in.
+            if self.file != u32::MAX {
+                self.files.get(self.file).release(self.from..usize::MAX);
+            }
+            self.file = file;
+            self.from = block;
+        } else if block > self.from {
+            self.files.get(file).release(self.from..block);
+            self.from = block;
+        }
+    }
+}
+
 /// All texts of a run; a span's `file` indexes into it.
 #[derive(Debug, Default)]
 pub struct Files {
@@ -86,6 +190,13 @@ impl Files {
     /// All files with their ids.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (i as u32, f))
+    }
+
+    /// Gives back the memory of every mapped text (after a pass).
+    pub fn release_all(&self) {
+        for f in &self.files {
+            f.release(0..f.text.len());
+        }
     }
 
     /// Number of files.
@@ -235,6 +346,16 @@ fn read_file(path: &Path) -> Result<SourceFile, InputError> {
         path: path.display().to_string(),
         message,
     };
+    let file = std::fs::File::open(path).map_err(|e| error(e.to_string()))?;
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() >= MAP_FROM)
+    {
+        if let Some(mapped) = map_file(path, &file).map_err(error)? {
+            return Ok(mapped);
+        }
+    }
+    drop(file);
     let bytes = std::fs::read(path).map_err(|e| error(e.to_string()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         error(format!(
@@ -243,4 +364,104 @@ fn read_file(path: &Path) -> Result<SourceFile, InputError> {
         ))
     })?;
     Ok(SourceFile::new(path.display().to_string(), text))
+}
+
+/// Maps a large file and checks, a block at a time, that it is UTF-8, giving each block back
+/// once checked. `None` when the file holds a lone carriage return, which [`SourceFile::new`]
+/// rewrites in a copy, or cannot be mapped: the caller reads it instead.
+fn map_file(path: &Path, file: &std::fs::File) -> Result<Option<SourceFile>, String> {
+    // SAFETY: the mapping is read-only and private; the file changing under it during the run
+    // is the one caveat, documented in the README (see `Text`).
+    let Ok(map) = (unsafe { memmap2::Mmap::map(file) }) else {
+        return Ok(None);
+    };
+    let _ = map.advise(memmap2::Advice::Sequential);
+    let bytes = &map[..];
+    let mut pos = 0;
+    let mut lone_cr = false;
+    let mut released = 0;
+    while pos < bytes.len() {
+        let end = (pos + BLOCK).min(bytes.len());
+        let valid = match std::str::from_utf8(&bytes[pos..end]) {
+            Ok(_) => end,
+            // A character cut by the block's end is checked with the next block.
+            Err(e) if e.error_len().is_none() && end < bytes.len() => pos + e.valid_up_to(),
+            Err(e) => {
+                return Err(format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    pos + e.valid_up_to()
+                ))
+            }
+        };
+        lone_cr |= memchr::memchr_iter(b'\r', &bytes[pos..valid])
+            .any(|i| bytes.get(pos + i + 1) != Some(&b'\n'));
+        give_back(&map, released..valid);
+        released = valid / BLOCK * BLOCK;
+        pos = valid;
+    }
+    if lone_cr {
+        return Ok(None);
+    }
+    let source = SourceFile {
+        name: path.display().to_string(),
+        text: Text::Mapped(map),
+        lines: std::sync::OnceLock::new(),
+    };
+    Ok(Some(source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(name: &str, bytes: &[u8]) -> Result<SourceFile, InputError> {
+        let dir = std::env::temp_dir().join(format!("valkey-lint-source-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let result = read_file(&path);
+        std::fs::remove_file(&path).unwrap();
+        result
+    }
+
+    #[test]
+    fn a_large_file_is_mapped_and_reads_as_its_bytes() {
+        // Six bytes a line, "é" two of them: the é at 1,048,575 straddles the first block's end.
+        let text = "a: é\n".repeat(BLOCK / 3);
+        assert_eq!(text.as_bytes()[BLOCK - 1], 0xc3);
+        let f = read("mapped.yaml", text.as_bytes()).unwrap();
+        assert!(matches!(f.text, Text::Mapped(_)));
+        f.release(0..BLOCK + 7);
+        assert_eq!(&*f.text, text, "pages given back are read again");
+        let small = read("small.yaml", b"a: 1\n").unwrap();
+        assert!(matches!(small.text, Text::Owned(_)));
+        small.release(0..5);
+        assert_eq!(&*small.text, "a: 1\n");
+    }
+
+    #[test]
+    fn invalid_utf8_past_the_first_block_names_its_offset() {
+        let mut bytes = "a: b\n".repeat(BLOCK / 5 * 2).into_bytes();
+        let at = BLOCK + 3;
+        bytes[at] = 0xff;
+        let e = read("invalid.yaml", &bytes).expect_err("an error");
+        assert_eq!(
+            e.message,
+            format!("not UTF-8 text (invalid byte at offset {at})")
+        );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_in_a_large_file_is_read_and_rewritten() {
+        let mut text = "a: b\r\n".repeat(MAP_FROM as usize / 6 + 1);
+        let crlf = read("crlf.yaml", text.as_bytes()).unwrap();
+        assert!(
+            matches!(crlf.text, Text::Mapped(_)),
+            "CRLF needs no rewriting"
+        );
+        text.push_str("c: d\re: f\n");
+        let f = read("cr.yaml", text.as_bytes()).unwrap();
+        assert!(matches!(f.text, Text::Owned(_)));
+        assert!(f.text.ends_with("c: d\ne: f\n"));
+    }
 }

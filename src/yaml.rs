@@ -90,7 +90,20 @@ pub struct DocSlice {
 /// Document markers at column 0 cannot occur inside any scalar (YAML 1.2 §9.1.1), so cutting on
 /// them is exact and lets each document be parsed, and fail, on its own.
 pub fn split_documents(text: &str) -> Vec<DocSlice> {
+    split_documents_with(text, |_| {}).0
+}
+
+/// [`split_documents`], with the text's [`LineIndex`] built in the same scan, and `passed`
+/// called with the start of each next document (so a caller can give back the pages of a
+/// mapped file that the scan has gone past).
+pub fn split_documents_with(
+    text: &str,
+    mut passed: impl FnMut(usize),
+) -> (Vec<DocSlice>, LineIndex) {
     let mut docs = Vec::new();
+    let mut checkpoints = Vec::with_capacity(text.len() / (40 * STRIDE) + 1);
+    checkpoints.push(0u32);
+    let mut breaks = 0usize;
     let mut start = 0usize;
     let mut pos = 0usize;
     let bytes = text.as_bytes();
@@ -112,6 +125,12 @@ pub fn split_documents(text: &str) -> Vec<DocSlice> {
     };
     while pos < bytes.len() {
         let line_end = memchr_nl(bytes, pos);
+        if line_end < bytes.len() {
+            breaks += 1;
+            if breaks % STRIDE == 0 {
+                checkpoints.push(line_end as u32 + 1);
+            }
+        }
         let line = &text[pos..line_end];
         // A marker is followed by a space, a TAB or the line end (YAML's s-white and breaks,
         // not any Unicode space).
@@ -122,6 +141,7 @@ pub fn split_documents(text: &str) -> Vec<DocSlice> {
                 .is_none_or(|c| matches!(c, ' ' | '\t' | '\r'));
         if is_marker {
             push(start, pos, &mut docs);
+            passed(pos);
             // Content after `--- ` on the same line belongs to the next document.
             start = if line.starts_with("---") && line.len() > 3 {
                 pos + 3
@@ -134,7 +154,7 @@ pub fn split_documents(text: &str) -> Vec<DocSlice> {
     if start < bytes.len() {
         push(start, bytes.len(), &mut docs);
     }
-    docs
+    (docs, LineIndex { checkpoints })
 }
 
 fn memchr_nl(bytes: &[u8], from: usize) -> usize {
@@ -692,7 +712,7 @@ fn closing_quote(t: &str) -> Option<usize> {
 }
 
 /// Line starts of a text, to turn byte offsets into 1-based line and column.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineIndex {
     /// The byte offset where every `STRIDE`-th line starts (lines 0, STRIDE, 2·STRIDE…).
     checkpoints: Vec<u32>,
@@ -797,6 +817,27 @@ mod tests {
         let k = doc.path(&["data", "k"]).unwrap();
         let s = k.text_span(text, 14, 6).unwrap();
         assert_eq!(&text[s.start as usize..s.end as usize], "port 1");
+    }
+
+    #[test]
+    fn the_split_builds_the_same_line_index() {
+        let line = |i: usize| match i % 5 {
+            0 => "---\n".to_string(),
+            1 => format!("kind: K{i}\n"),
+            2 => "\n".to_string(),
+            3 => "...\n".to_string(),
+            _ => format!("# a comment é {i}\n"),
+        };
+        for n in [0, 1, 63, 64, 65, 127, 128, 129, 1000] {
+            for tail in ["", "no break at the end"] {
+                let text = (0..n).map(line).collect::<String>() + tail;
+                let mut passed = Vec::new();
+                let (docs, lines) = split_documents_with(&text, |p| passed.push(p));
+                assert_eq!(lines, LineIndex::new(&text), "{n} lines, tail {tail:?}");
+                assert_eq!(docs.len(), split_documents(&text).len());
+                assert!(passed.windows(2).all(|w| w[0] <= w[1]));
+            }
+        }
     }
 
     #[test]

@@ -300,3 +300,33 @@ fn quiet_prints_only_the_summary_and_keeps_the_exit_code() {
     assert_eq!(code, 1);
     assert_eq!(out, "2 error(s), 8 warning(s), 3 info in 1 file(s)\n");
 }
+
+/// A file from `MAP_FROM` (64 KB) on is mapped, and its pages are given back behind every pass
+/// and read again when a later pass or the report needs them: the findings, their positions
+/// and the snippets are exactly those of the same text read from standard input.
+#[test]
+fn a_large_mapped_file_reports_what_the_same_text_on_stdin_does() {
+    let example = std::fs::read_to_string("testdata/example/valkey-cluster.yaml").unwrap();
+    // ~2.6 KB a copy: 450 copies make 1.2 MB, more than one block of pages given back.
+    let text: String = (0..450)
+        .map(|i| example.replace("namespace: shop", &format!("namespace: shop-{i}")))
+        .collect::<Vec<_>>()
+        .join("---\n");
+    let dir = std::env::temp_dir().join(format!("valkey-lint-mapped-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("large.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let name = path.to_str().unwrap();
+    for format in ["json", "human"] {
+        let (code, from_file, _) = stdout(cmd().args(["check", "--format", format, name]));
+        let (stdin_code, from_stdin, _) = stdout(
+            cmd()
+                .args(["check", "--format", format, "-"])
+                .write_stdin(text.clone()),
+        );
+        assert_eq!((code, stdin_code), (1, 1));
+        assert!(from_file.matches("maxmemory").count() >= 450, "{format}");
+        assert_eq!(from_file.replace(name, "<stdin>"), from_stdin, "{format}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -162,7 +162,7 @@ impl Shown<'_> {
         let f = self.files.get(file);
         let text = match self.redacted.get(&file) {
             Some(Some(t)) => t.as_str(),
-            _ => f.text.as_str(),
+            _ => &f.text,
         };
         Src { file: f, text }
     }

@@ -99,6 +99,9 @@ pub fn write(
     write!(w, "{{\n  \"version\": {VERSION},\n  \"findings\": [")?;
     if !findings.is_empty() {
         w.write_all(b"\n")?;
+        // Findings come in file and offset order: the pages of mapped files that a batch has
+        // gone past are given back after it.
+        let mut behind = crate::source::Behind::new(files);
         for (i, batch) in findings.chunks(BATCH).enumerate() {
             let parts: Vec<&[Finding]> = batch.chunks(PART).collect();
             let texts = crate::par::parallel_min(&parts, 2, |part| {
@@ -116,6 +119,9 @@ pub fn write(
                     w.write_all(b",\n")?;
                 }
                 w.write_all(text)?;
+            }
+            for span in batch.iter().filter_map(|f| f.span) {
+                behind.at(span.file, span.start as usize);
             }
         }
         w.write_all(b"\n  ")?;
