@@ -731,42 +731,32 @@ fn chain_root(e: &mut cel::IdedExpr) -> &mut cel::IdedExpr {
 }
 
 /// Rewrites each field selection rooted at one of our variables, `container.livenessProbe.exec`,
-/// so that the interpreter resolves the variable once and then selects the fields, as it does
-/// for any other operand.
+/// into index operations, `container["livenessProbe"]["exec"]`, which the interpreter evaluates
+/// as it evaluates a selection, without asking first whether the dotted name is a variable.
 ///
-/// CEL lets a dotted name be a variable of its own (`a.b` bound as one name), so the
-/// interpreter resolves `a.b.c` by looking up `a.b.c`, `a.b` and `a` in every scope, building
-/// the joined names first: with the scopes of nested comprehensions that was a large part of
-/// evaluating a rule. We bind no dotted names, so the answer is always the variable `a` with
-/// its fields: wrapping the root as `true ? a : a` (which the interpreter evaluates without
-/// allocating) tells it so. Names that are not our variables (types, namespaces) are left alone.
+/// CEL lets a dotted name be a variable of its own (`a.b` bound as one name), so for every
+/// selection the interpreter collects the chain's names into a new vector and, when the chain
+/// starts at a name, looks up `a.b.c`, `a.b` and `a` in every scope; for a chain of three
+/// fields it does so three times. We bind no dotted names, so the answer is always the variable
+/// `a` with its fields. An index gives the same value, the same `optional` propagation and the
+/// same missing-key error; only a field selected on a value that is no map (a rule's mistake)
+/// reports the index operator (`_[_]`) in its overload error instead of `_._`. `has(a.b)` stays
+/// a presence test, with `a` wrapped as `true ? a : a` (which the interpreter evaluates without
+/// allocating) when it is the variable itself. Names that are not our variables (types,
+/// namespaces) are left alone.
 fn unqualify(e: &mut cel::IdedExpr, bound: &mut Vec<String>) {
-    use cel::common::ast::{operators, CallExpr, EntryExpr, Expr, LiteralValue};
+    use cel::common::ast::{EntryExpr, Expr};
     let ours =
         |name: &str, bound: &[String]| VARIABLES.contains(&name) || bound.iter().any(|b| b == name);
     match &mut e.expr {
         Expr::Select(select) => {
             let root = chain_root(&mut select.operand);
             match &root.expr {
-                Expr::Ident(name) if ours(name, bound) => {
-                    let ident = root.clone();
-                    let id = root.id;
-                    root.expr = Expr::Call(CallExpr {
-                        func_name: operators::CONDITIONAL.to_string(),
-                        target: None,
-                        args: vec![
-                            cel::IdedExpr {
-                                id,
-                                expr: Expr::Literal(LiteralValue::Boolean(true.into())),
-                            },
-                            ident.clone(),
-                            ident,
-                        ],
-                    });
-                }
+                Expr::Ident(name) if !ours(name, bound) => return,
                 Expr::Ident(_) => {}
                 _ => unqualify(root, bound),
             }
+            to_index(e);
         }
         Expr::Call(call) => {
             if let Some(target) = &mut call.target {
@@ -806,6 +796,48 @@ fn unqualify(e: &mut cel::IdedExpr, bound: &mut Vec<String>) {
         }
         Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
     }
+}
+
+/// Turns a chain of field selections (its root already rewritten) into index operations; see
+/// [`unqualify`].
+fn to_index(e: &mut cel::IdedExpr) {
+    use cel::common::ast::{operators, CallExpr, Expr, LiteralValue};
+    let cel::common::ast::Expr::Select(select) = &mut e.expr else {
+        return;
+    };
+    let id = e.id;
+    to_index(&mut select.operand);
+    if select.test {
+        if matches!(select.operand.expr, Expr::Ident(_)) {
+            let ident = (*select.operand).clone();
+            select.operand.expr = Expr::Call(CallExpr {
+                func_name: operators::CONDITIONAL.to_string(),
+                target: None,
+                args: vec![
+                    cel::IdedExpr {
+                        id: ident.id,
+                        expr: Expr::Literal(LiteralValue::Boolean(true.into())),
+                    },
+                    ident.clone(),
+                    ident,
+                ],
+            });
+        }
+        return;
+    }
+    let operand = std::mem::take(&mut *select.operand);
+    let field = std::mem::take(&mut select.field);
+    e.expr = Expr::Call(CallExpr {
+        func_name: operators::INDEX.to_string(),
+        target: None,
+        args: vec![
+            operand,
+            cel::IdedExpr {
+                id,
+                expr: Expr::Literal(LiteralValue::String(field.into())),
+            },
+        ],
+    });
 }
 
 /// Macros that `eval::env()`'s extensions add to the standard ones.
@@ -957,6 +989,80 @@ mod tests {
             let a = rewritten.execute(&ctx).map_err(|e| e.to_string());
             let b = Value::resolve(&plain, &ctx).map_err(|e| e.to_string());
             assert_eq!(a, b, "{src}");
+        }
+    }
+
+    /// Field selections rooted at our variables run as index operations: the same values and
+    /// the same errors as the selections, but for the operator a field of a non-map names.
+    #[test]
+    fn selections_as_indexes_agree_with_selections() {
+        let text = "name: valkey\nargs: [--port, '6379']\nnothing: ~\n\
+                    list:\n  - {name: A, value: '1'}\n  - {name: B}\n\
+                    nested: {deep: {list: [1, 2], flag: true}, empty: {}}\n";
+        let doc = crate::yaml::split_documents(text).remove(0);
+        let node = crate::yaml::parse_document(text, &doc, 0)
+            .expect("parses")
+            .expect("a document");
+        let env = super::super::eval::env();
+        let run = |program: &cel::IdedExpr, lazy: bool| {
+            let mut ctx = Context::with_env(env.clone());
+            if lazy {
+                ctx.add_variable_as_val(
+                    "container",
+                    Box::new(crate::rules::lazy::YamlMap::new(&node, 0, None)),
+                );
+            } else {
+                ctx.add_variable("container", super::yaml_to_cel(&node))
+                    .expect("binds");
+            }
+            ctx.add_variable("other", super::yaml_to_cel(&node))
+                .expect("binds");
+            Value::resolve(program, &ctx).map_err(|e| e.to_string())
+        };
+        let exprs = [
+            "container.name",
+            "container.nested.deep.list",
+            "container.nested.deep.flag && true",
+            "container.list.map(e, e.name)",
+            "container.list.filter(e, has(e.value)).map(e, e.value)",
+            "container.list.exists(e, e.name == 'B')",
+            "has(container.name) && !has(container.nope)",
+            "has(container.nested.deep.flag) && !has(container.nested.empty.x)",
+            "container.?nested.?deep.flag.orValue(false)",
+            "container.?nope.name.orValue('none')",
+            "[container.nested][0].deep.list[1]",
+            "container.list[1].name",
+            "other.nested.deep.flag",
+            "container.nope",
+            "container.nested.nope.deep",
+            "container.list.map(e, e.value)",
+            "container.list[5].name",
+            "container.args.size()",
+        ];
+        let shown = |src: &str| format!("{:?}", super::compile(src).unwrap().expression());
+        assert!(!shown("container.nested.deep.list").contains("Select"));
+        assert!(shown("has(container.nested.deep)").contains("Select"));
+        assert!(shown("int.size").contains("Select"), "not our variable");
+        for src in exprs {
+            let rewritten = super::compile(src).unwrap().expression().clone();
+            let plain = super::pratt_parser().parse(src).unwrap();
+            for lazy in [true, false] {
+                assert_eq!(
+                    run(&rewritten, lazy),
+                    run(&plain, lazy),
+                    "{src}, lazy {lazy}"
+                );
+            }
+        }
+        // A field of a value that is no map: the same error, under the index operator's name.
+        for src in ["container.name.deep", "container.nothing.x"] {
+            let rewritten = super::compile(src).unwrap().expression().clone();
+            let plain = super::pratt_parser().parse(src).unwrap();
+            for lazy in [true, false] {
+                let (a, b) = (run(&rewritten, lazy), run(&plain, lazy));
+                let a = a.expect_err(src).replace("_[_]", "_._");
+                assert_eq!(a, b.expect_err(src), "{src}, lazy {lazy}");
+            }
         }
     }
 
