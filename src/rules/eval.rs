@@ -1003,6 +1003,12 @@ pub fn env() -> Arc<Env> {
             any_regex_match,
         );
         let _ = env.add_overload(
+            super::load::ANY_MATCH_STRING,
+            "anyRegexMatchString_dyn_string",
+            vec![DYN_TYPE, STRING_TYPE],
+            any_regex_match_string,
+        );
+        let _ = env.add_overload(
             "selectorMatches",
             "selectorMatches_dyn_dyn",
             vec![DYN_TYPE, DYN_TYPE],
@@ -1044,6 +1050,22 @@ fn regex_match<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Exec
 /// true when a string element matches; otherwise the overload error of the last element that
 /// is not a string, if any, as the comprehension would give.
 fn any_regex_match<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    regex_match_any(args, false)
+}
+
+/// `items.exists(x, regexMatch(string(x), pattern))` in one call (see
+/// [`super::load::ANY_MATCH_STRING`]): each element that is not a string is converted by the
+/// environment's own `string` overloads, so the result and the errors are the comprehension's.
+fn any_regex_match_string<'b, 'v>(
+    args: Vec<CowVal<'b, 'v>>,
+) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    regex_match_any(args, true)
+}
+
+fn regex_match_any<'b, 'v>(
+    args: Vec<CowVal<'b, 'v>>,
+    convert: bool,
+) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let [items, pattern] = &args[..] else {
         return Err(ExecutionError::function_error(
             "exists",
@@ -1061,7 +1083,32 @@ fn any_regex_match<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, 
     };
     let mut pending = None;
     let mut elements = iterable.iter();
+    let env = convert.then(env);
     while let Some(item) = elements.next() {
+        let converted;
+        let item = match &env {
+            Some(env) if item.downcast_ref::<CelString>().is_none() => {
+                let args = vec![CowVal::Borrowed(item)];
+                let result = match env.find_overload("string", &args) {
+                    Some(string) => string(args),
+                    None => Err(ExecutionError::no_such_overload(
+                        "string",
+                        vec![item.get_type().name().to_owned()],
+                    )),
+                };
+                match result {
+                    Ok(text) => {
+                        converted = text;
+                        converted.as_ref()
+                    }
+                    Err(e) => {
+                        pending = Some(e);
+                        continue;
+                    }
+                }
+            }
+            _ => item,
+        };
         match item.downcast_ref::<CelString>() {
             Some(text) => {
                 if regex_is_match(pattern.inner(), text.inner()).unwrap_or(false) {

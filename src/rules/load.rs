@@ -604,6 +604,10 @@ pub const VARIABLES: &[&str] = &[
 /// name no rule can write.
 pub const ANY_MATCH: &str = "@anyRegexMatch";
 
+/// The function that `list.exists(x, regexMatch(string(x), r'…'))` becomes: [`ANY_MATCH`] on
+/// each element converted by the standard library's `string()`, as the comprehension converts it.
+pub const ANY_MATCH_STRING: &str = "@anyRegexMatchString";
+
 /// Rewrites `l.exists(x, regexMatch(x, r'pattern'))`, the way rules look for a word in a
 /// command line or a script, into one call of [`ANY_MATCH`] that loops natively.
 ///
@@ -645,12 +649,19 @@ fn fuse_matches(e: &mut cel::IdedExpr) {
             }) if func_name == f => Some(args.clone()),
             _ => None,
         };
+        // The pattern, and whether the element is converted with `string()` first.
         let pattern = match call(&c.loop_step, operators::LOGICAL_OR).as_deref() {
             Some([a, m]) if is(a, accu) => match call(m, "regexMatch").as_deref() {
-                Some([t, p]) if is(t, &c.iter_var) => match &p.expr {
-                    Expr::Literal(LiteralValue::String(_)) => Some(p.clone()),
-                    _ => None,
-                },
+                Some([t, p]) if matches!(p.expr, Expr::Literal(LiteralValue::String(_))) => {
+                    if is(t, &c.iter_var) {
+                        Some((p.clone(), ANY_MATCH))
+                    } else {
+                        match call(t, "string").as_deref() {
+                            Some([x]) if is(x, &c.iter_var) => Some((p.clone(), ANY_MATCH_STRING)),
+                            _ => None,
+                        }
+                    }
+                }
                 _ => None,
             },
             _ => None,
@@ -665,7 +676,7 @@ fn fuse_matches(e: &mut cel::IdedExpr) {
             }
             None | Some(_) => false,
         };
-        if let (Some(pattern), true, true, true, None) = (
+        if let (Some((pattern, function)), true, true, true, None) = (
             pattern,
             starts_false,
             stops_at_true,
@@ -674,7 +685,7 @@ fn fuse_matches(e: &mut cel::IdedExpr) {
         ) {
             let range = std::mem::take(&mut c.iter_range);
             e.expr = Expr::Call(CallExpr {
-                func_name: ANY_MATCH.to_string(),
+                func_name: function.to_string(),
                 target: None,
                 args: vec![range, pattern],
             });
@@ -962,7 +973,13 @@ mod tests {
             !fused("l.exists(t, regexMatch(t, p))"),
             "pattern not a literal"
         );
-        assert!(!fused("l.exists(t, regexMatch(string(t), r'x'))"));
+        let fused_string = |src: &str| {
+            let p = compile(src).unwrap_or_else(|e| panic!("`{src}`: {e}"));
+            format!("{:?}", p.expression()).contains(super::ANY_MATCH_STRING)
+        };
+        assert!(fused_string("l.exists(t, regexMatch(string(t), r'x'))"));
+        assert!(!fused_string("l.exists(t, regexMatch(string(u), r'x'))"));
+        assert!(!fused_string("l.exists(t, regexMatch(int(t), r'x'))"));
         assert!(!fused("l.exists(t, regexMatch(r'x', t))"));
         assert!(!fused("l.all(t, regexMatch(t, r'x'))"));
         assert!(!fused("l.exists(t, regexMatch(t, r'x') && true)"));
@@ -979,16 +996,26 @@ mod tests {
             "'xx'",
             "1",
             "[['xx']]",
+            "[1, 2u, true, 2.5, b'xx', null]",
+            "[11, 'b']",
+            "[false, 1]",
+            "[[1], 11]",
+            "[{'a': 1}, 'a']",
+            "[null, 'xx']",
+            "['a', 2.5]",
+            "{1: 'a', 11: 'b'}",
         ];
         let env = super::super::eval::env();
         for l in lists {
-            let src = format!("{l}.exists(t, regexMatch(t, r'^x+$'))");
-            let rewritten = compile(&src).unwrap();
-            let plain = super::pratt_parser().parse(&src).unwrap();
-            let ctx = Context::with_env(env.clone());
-            let a = rewritten.execute(&ctx).map_err(|e| e.to_string());
-            let b = Value::resolve(&plain, &ctx).map_err(|e| e.to_string());
-            assert_eq!(a, b, "{src}");
+            for (element, pattern) in [("t", "^x+$"), ("string(t)", "^x+$"), ("string(t)", "1")] {
+                let src = format!("{l}.exists(t, regexMatch({element}, r'{pattern}'))");
+                let rewritten = compile(&src).unwrap();
+                let plain = super::pratt_parser().parse(&src).unwrap();
+                let ctx = Context::with_env(env.clone());
+                let a = rewritten.execute(&ctx).map_err(|e| e.to_string());
+                let b = Value::resolve(&plain, &ctx).map_err(|e| e.to_string());
+                assert_eq!(a, b, "{src}");
+            }
         }
     }
 
