@@ -178,7 +178,18 @@ fn helm_source(body: &str) -> Option<&str> {
 ///
 /// Returns `Ok(None)` for a document with no content.
 pub fn parse_document(text: &str, doc: &DocSlice, file: u32) -> Result<Option<Node>, YamlError> {
-    parse(text, doc, file, false, true)
+    parse(text, doc, file, false, true, true)
+}
+
+/// [`parse_document`] for a tree that is dropped soon (the second pass's): the fast path's
+/// collections keep the spare room left from growing instead of being shrunk to fit, which
+/// saves a copy of every mapping and sequence (~2 % of a run) for ~30 % more memory per tree.
+pub fn parse_document_transient(
+    text: &str,
+    doc: &DocSlice,
+    file: u32,
+) -> Result<Option<Node>, YamlError> {
+    parse(text, doc, file, false, true, false)
 }
 
 /// [`parse_document`] through saphyr alone, without the fast path of [`crate::yaml_fast`]:
@@ -189,7 +200,7 @@ pub fn parse_document_with_saphyr(
     doc: &DocSlice,
     file: u32,
 ) -> Result<Option<Node>, YamlError> {
-    parse(text, doc, file, false, false)
+    parse(text, doc, file, false, false, true)
 }
 
 /// Parses a document for the cross-document index: saphyr keeps only `kind`, `apiVersion`,
@@ -201,14 +212,14 @@ pub fn parse_index_fields(
     doc: &DocSlice,
     file: u32,
 ) -> Result<Option<Node>, YamlError> {
-    parse(text, doc, file, true, true)
+    parse(text, doc, file, true, true, false)
 }
 
 /// Whether the fast path of [`crate::yaml_fast`] reads a document (rather than saphyr).
 #[doc(hidden)]
 pub fn fast_path_reads(text: &str, doc: &DocSlice) -> bool {
     let cleaned = without_trailing_tabs(&text[doc.start..doc.end]);
-    crate::yaml_fast::parse(&cleaned, doc.start, 0).is_some()
+    crate::yaml_fast::parse(&cleaned, doc.start, 0, false).is_some()
 }
 
 /// Go's YAML (and so Helm) accepts a TAB after a scalar at the end of a line; YAML 1.2 parsers
@@ -227,12 +238,13 @@ fn parse(
     file: u32,
     prune: bool,
     fast: bool,
+    compact: bool,
 ) -> Result<Option<Node>, YamlError> {
     let cleaned = without_trailing_tabs(&text[doc.start..doc.end]);
     // Most documents are block YAML as Helm and kubectl write it, which the fast path reads
     // (the whole tree, also when only the index fields are wanted); the rest goes to saphyr.
     if fast {
-        if let Some(node) = crate::yaml_fast::parse(&cleaned, doc.start, file) {
+        if let Some(node) = crate::yaml_fast::parse(&cleaned, doc.start, file, compact) {
             return Ok(Some(node));
         }
     }

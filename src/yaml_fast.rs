@@ -12,7 +12,8 @@ use compact_str::CompactString;
 
 /// Parses one document (`src`, at byte `base` of file `file`); `None` when the fast path does
 /// not handle it and saphyr must.
-pub(crate) fn parse(src: &str, base: usize, file: u32) -> Option<Node> {
+/// `compact`: collections are shrunk to fit (for trees that are kept).
+pub(crate) fn parse(src: &str, base: usize, file: u32, compact: bool) -> Option<Node> {
     // A TAB may separate tokens or start a comment (`a: b\t# c`); documents with one (after
     // the trailing ones are replaced) are rare and go to saphyr, like carriage returns.
     // NUL and byte-order marks inside a document are errors (or, after comments, dropped) in
@@ -31,6 +32,7 @@ pub(crate) fn parse(src: &str, base: usize, file: u32) -> Option<Node> {
         base,
         file,
         depth: std::cell::Cell::new(0),
+        compact,
     };
     let (line, indent) = p.content_line(0)??;
     if indent != 0 {
@@ -56,6 +58,8 @@ struct Fast<'a> {
     /// Collections open around the current position: the parser recurses, so deeper documents
     /// go to saphyr, which does not.
     depth: std::cell::Cell<usize>,
+    /// Shrink collections to fit.
+    compact: bool,
 }
 
 /// How deep the fast path nests collections before leaving a document to saphyr; Kubernetes
@@ -232,7 +236,9 @@ impl Fast<'_> {
                 Some((_, ind)) if ind > indent => return None,
                 Some((_, ind)) if ind == indent => return None,
                 _ => {
-                    items.shrink_to_fit();
+                    if self.compact {
+                        items.shrink_to_fit();
+                    }
                     let end = items
                         .last()
                         .map_or(at, |(_, v)| v.span.end as usize - self.base);
@@ -407,7 +413,9 @@ impl Fast<'_> {
                 Some((l, ind)) if ind == indent && self.is_seq_item(l) => line = l,
                 Some((_, ind)) if ind > indent => return None,
                 _ => {
-                    items.shrink_to_fit();
+                    if self.compact {
+                        items.shrink_to_fit();
+                    }
                     return Some((items, next));
                 }
             }

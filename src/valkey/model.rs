@@ -14,7 +14,7 @@ use super::conf::{self, Known};
 use super::script::{self, Env, Word};
 use crate::k8s::{pod_template, string_map, Entry, Labels, Selector};
 use crate::source::Files;
-use crate::yaml::{parse_document, Node, Span};
+use crate::yaml::{parse_document_transient, Node, Span};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -467,7 +467,7 @@ impl<'a> Index<'a> {
             return Some(tree.clone());
         }
         let f = self.files.get(e.doc.file);
-        let node = parse_document(&f.text, &e.doc.slice, e.doc.file).ok()??;
+        let node = parse_document_transient(&f.text, &e.doc.slice, e.doc.file).ok()??;
         match e.doc.item {
             None => Some(Arc::new(node)),
             Some(i) => node
