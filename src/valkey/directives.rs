@@ -2591,15 +2591,25 @@ pub fn has_subcommands(name: &str) -> bool {
 }
 
 /// Finds a directive by its lower-case name or alias.
+///
+/// Every name and alias is hashed once per process: a configuration is looked up a few times a
+/// line, and one hash beats the alias scan and the binary search of string comparisons.
 pub fn lookup(name: &str) -> Option<&'static Directive> {
-    let canonical = ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == name)
-        .map_or(name, |(_, target)| *target);
-    DIRECTIVES
-        .binary_search_by(|d| d.name.cmp(canonical))
-        .ok()
-        .and_then(|i| DIRECTIVES.get(i))
+    static NAMES: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, &'static Directive>> =
+        std::sync::OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            let mut names: rustc_hash::FxHashMap<_, _> =
+                DIRECTIVES.iter().map(|d| (d.name, d)).collect();
+            for (alias, target) in ALIASES {
+                if let Some(d) = DIRECTIVES.iter().find(|d| d.name == *target) {
+                    names.insert(*alias, d);
+                }
+            }
+            names
+        })
+        .get(name)
+        .copied()
 }
 
 #[cfg(test)]
