@@ -1103,9 +1103,34 @@ fn read_argv(argv: &[Word], vfs: &Vfs, files: &Files, config: &mut EffectiveConf
             i = 2;
         }
     }
-    // Split `"--maxmemory 900mb"` elements and flatten into (name, values) options.
+    let flat = flatten_options(&argv[i.min(argv.len())..]);
+    for (j, range) in group_options(&flat) {
+        let name = &flat[j].text[2..];
+        let values = &flat[range];
+        let span = match values.last() {
+            Some(v) => v.span.or_else(|| find_arg_span(args_node, &v.text, files)),
+            None => flat[j]
+                .span
+                .or_else(|| find_arg_span(args_node, &flat[j].text, files)),
+        };
+        let literal = values.iter().all(|v| v.literal);
+        let args: Vec<String> = values.iter().map(|v| v.text.clone()).collect();
+        let option = Setting {
+            name: name.to_string(),
+            args,
+            span,
+            origin: "command-line argument".into(),
+            literal,
+        };
+        apply(option, vfs, files, config);
+    }
+}
+
+/// Command-line words as the server reads them: an element `"--maxmemory 900mb"` split into
+/// its tokens (with their spans when the element is written plainly), others as they are.
+pub(crate) fn flatten_options(words: &[Word]) -> Vec<Word> {
     let mut flat: Vec<Word> = Vec::new();
-    for w in &argv[i.min(argv.len())..] {
+    for w in words {
         if w.text.starts_with("--") && w.text.contains(' ') {
             match conf::split_args(&w.text) {
                 Ok(toks) => flat.extend(toks.into_iter().map(|t| {
@@ -1131,45 +1156,37 @@ fn read_argv(argv: &[Word], vfs: &Vfs, files: &Files, config: &mut EffectiveConf
             flat.push(w.clone());
         }
     }
+    flat
+}
+
+/// Flattened command-line words grouped into options as the server groups them: the index of
+/// each `--name` and the range of its values (words before the first `--name` are skipped).
+pub(crate) fn group_options(flat: &[Word]) -> Vec<(usize, std::ops::Range<usize>)> {
+    let mut options = Vec::new();
     let mut j = 0;
     while j < flat.len() {
         let Some(name) = flat[j].text.strip_prefix("--") else {
             j += 1;
             continue;
         };
-        let mut values = Vec::new();
+        let mut values = 0;
         let mut k = j + 1;
         while k < flat.len()
-            && (!flat[k].text.starts_with("--")
-                || values.is_empty() && k == j + 1 && name != "save")
+            && (!flat[k].text.starts_with("--") || values == 0 && k == j + 1 && name != "save")
         {
-            if flat[k].text.starts_with("--") && !values.is_empty() {
+            if flat[k].text.starts_with("--") && values > 0 {
                 break;
             }
-            values.push(flat[k].clone());
+            values += 1;
             k += 1;
             if flat.get(k).is_some_and(|w| w.text.starts_with("--")) {
                 break;
             }
         }
-        let span = match values.last() {
-            Some(v) => v.span.or_else(|| find_arg_span(args_node, &v.text, files)),
-            None => flat[j]
-                .span
-                .or_else(|| find_arg_span(args_node, &flat[j].text, files)),
-        };
-        let literal = values.iter().all(|v| v.literal);
-        let args: Vec<String> = values.iter().map(|v| v.text.clone()).collect();
-        let option = Setting {
-            name: name.to_string(),
-            args,
-            span,
-            origin: "command-line argument".into(),
-            literal,
-        };
-        apply(option, vfs, files, config);
+        options.push((j, j + 1..k));
         j = k;
     }
+    options
 }
 
 /// Spans of `--name value` inside the container's args, when written there literally.

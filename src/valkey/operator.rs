@@ -223,6 +223,80 @@ fn user_config(
     }
 }
 
+/// Server arguments from a list field (SAP's `spec.extraFlags`), read as the server reads its
+/// command line: an item may hold a whole option (`"--maxmemory 900mb"`) or one word of it.
+/// A value from the pod's environment (`$(VAR)`) is unknown; `--include` names a file the
+/// operator's pods hold, which is not in the input.
+fn extra_flags(flags: &Node, config: &mut EffectiveConfig) {
+    const FIELD: &str = "spec.extraFlags";
+    let mut flat = Vec::new();
+    for item in flags.items() {
+        let Some(text) = item.as_str() else {
+            config
+                .unknown
+                .push(format!("{FIELD} holds an item that is not a string"));
+            return;
+        };
+        let word = super::script::Word {
+            text: text.to_string(),
+            literal: !text.contains("$("),
+            span: Some(item.span),
+            range: (0, 0),
+        };
+        // Tokens of an item whose text is not its source (quoted) point at the whole item.
+        flat.extend(
+            super::model::flatten_options(std::slice::from_ref(&word))
+                .into_iter()
+                .map(|w| super::script::Word {
+                    span: w.span.or(Some(item.span)),
+                    ..w
+                }),
+        );
+    }
+    for (j, range) in super::model::group_options(&flat) {
+        let name = &flat[j].text[2..];
+        let values = &flat[range];
+        if name.eq_ignore_ascii_case("include") {
+            config
+                .unknown
+                .push(format!("{FIELD} includes a file that is not in the input"));
+            continue;
+        }
+        let span = values.last().unwrap_or(&flat[j]).span;
+        let args: Vec<String> = values.iter().map(|v| v.text.clone()).collect();
+        let literal = values.iter().all(|v| v.literal);
+        let known = if literal {
+            let mut all: Vec<&str> = vec![name];
+            all.extend(args.iter().map(String::as_str));
+            match conf::check(&all, false) {
+                Ok(Known::Ignored) => false,
+                Ok(_) => true,
+                Err(p) => {
+                    config.errors.push(ConfError {
+                        directive: name.to_string(),
+                        message: p.message,
+                        hint: p.hint,
+                        span,
+                        origin: FIELD.into(),
+                    });
+                    continue;
+                }
+            }
+        } else {
+            super::directives::lookup(&name.to_ascii_lowercase()).is_some()
+        };
+        if known {
+            config.settings.push(Setting {
+                name: conf::canonical(name),
+                args,
+                span,
+                origin: FIELD.into(),
+                literal,
+            });
+        }
+    }
+}
+
 /// Builds the model of an operator resource.
 pub fn build(entry: &Entry, doc: Arc<Node>, op: Operator) -> Option<Workload> {
     let spec = doc.get("spec")?;
@@ -387,6 +461,11 @@ pub fn build(entry: &Entry, doc: Arc<Node>, op: Operator) -> Option<Workload> {
                         &format!("/opt/bitnami/valkey/certs/{f}"),
                     );
                 }
+            }
+            // `spec.extraFlags`: arguments the chart's start script passes after its own, so
+            // they win over everything above.
+            if let Some(flags) = spec.get("extraFlags") {
+                extra_flags(flags, &mut config);
             }
             data_dir = Some((
                 "/data".into(),
