@@ -114,7 +114,13 @@ impl SourceFile {
     }
 }
 
+/// Gives back the memory of the whole blocks of `map` inside `range` (Unix; elsewhere the
+/// pages stay until the run ends).
+#[cfg(not(unix))]
+fn give_back(_map: &memmap2::Mmap, _range: std::ops::Range<usize>) {}
+
 /// Gives back the memory of the whole blocks of `map` inside `range`.
+#[cfg(unix)]
 fn give_back(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
     let start = range.start.next_multiple_of(BLOCK);
     let end = if range.end >= map.len() {
@@ -375,6 +381,7 @@ fn map_file(path: &Path, file: &std::fs::File) -> Result<Option<SourceFile>, Str
     let Ok(map) = (unsafe { memmap2::Mmap::map(file) }) else {
         return Ok(None);
     };
+    #[cfg(unix)]
     let _ = map.advise(memmap2::Advice::Sequential);
     let bytes = &map[..];
     let mut pos = 0;
