@@ -37,10 +37,11 @@ impl std::ops::Deref for Text {
         match self {
             Text::Owned(s) => s,
             // SAFETY: the bytes were checked to be UTF-8 when the file was mapped
-            // (`map_file`), and the mapping is private and read-only, so they cannot change
-            // from inside the process; a page given back is read again from the same file.
-            // (Another process changing the file during the run is the caveat of every
-            // mapped read, and the README says so.)
+            // (`map_file`), and the mapping is read-only, so nothing in the process can change
+            // them; a page given back is read again from the same file. The caveat of every
+            // mapped read remains, and the README states it: another process rewriting the
+            // file during the run could make these bytes change (even into invalid UTF-8), and
+            // truncating it makes a read fault (SIGBUS).)
             Text::Mapped(m) => unsafe { std::str::from_utf8_unchecked(m) },
         }
     }
@@ -129,9 +130,10 @@ fn give_back(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
         range.end / BLOCK * BLOCK
     };
     if start < end {
-        // SAFETY: MADV_DONTNEED on a private, read-only file mapping that was never written
-        // drops the pages from this process; the next access maps the same file bytes again,
-        // so every `&str` into the text keeps reading what it read before.
+        // SAFETY: MADV_DONTNEED on a read-only file mapping (shared, never written) only
+        // drops the pages from this process; the next access maps the same page-cache bytes
+        // again, so every `&str` into the text keeps reading what it read before (the kernel
+        // may drop such pages at any time anyway).
         let _ = unsafe {
             map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
         };
@@ -162,13 +164,16 @@ impl<'a> Behind<'a> {
     pub fn at(&mut self, file: u32, offset: usize) {
         let block = offset / BLOCK * BLOCK;
         if file != self.file {
-            // This thread is done with the file it was in.
+            // This thread is done with the file it was in; in the new one, what lies before
+            // it is another thread's or already done (the start of a file before its first
+            // document, for one).
             if self.file != u32::MAX {
                 self.files.get(self.file).release(self.from..usize::MAX);
             }
             self.file = file;
-            self.from = block;
-        } else if block > self.from {
+            self.from = 0;
+        }
+        if block > self.from {
             self.files.get(file).release(self.from..block);
             self.from = block;
         }
@@ -376,8 +381,8 @@ fn read_file(path: &Path) -> Result<SourceFile, InputError> {
 /// once checked. `None` when the file holds a lone carriage return, which [`SourceFile::new`]
 /// rewrites in a copy, or cannot be mapped: the caller reads it instead.
 fn map_file(path: &Path, file: &std::fs::File) -> Result<Option<SourceFile>, String> {
-    // SAFETY: the mapping is read-only and private; the file changing under it during the run
-    // is the one caveat, documented in the README (see `Text`).
+    // SAFETY: the mapping is read-only; the file changing under it during the run is the one
+    // caveat, documented in the README (see `Text`).
     let Ok(map) = (unsafe { memmap2::Mmap::map(file) }) else {
         return Ok(None);
     };

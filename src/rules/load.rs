@@ -749,12 +749,15 @@ fn chain_root(e: &mut cel::IdedExpr) -> &mut cel::IdedExpr {
 /// selection the interpreter collects the chain's names into a new vector and, when the chain
 /// starts at a name, looks up `a.b.c`, `a.b` and `a` in every scope; for a chain of three
 /// fields it does so three times. We bind no dotted names, so the answer is always the variable
-/// `a` with its fields. An index gives the same value, the same `optional` propagation and the
-/// same missing-key error; only a field selected on a value that is no map (a rule's mistake)
-/// reports the index operator (`_[_]`) in its overload error instead of `_._`. `has(a.b)` stays
-/// a presence test, with `a` wrapped as `true ? a : a` (which the interpreter evaluates without
-/// allocating) when it is the variable itself. Names that are not our variables (types,
-/// namespaces) are left alone.
+/// `a` with its fields. Only a chain of plain selections that starts at one of our variables or
+/// at a comprehension variable is rewritten (a chain through `.?` keeps its selections, whose
+/// `optional` handling differs from an index's). An index gives the same value and the same
+/// missing-key error; a field selected on a value that is no map (a rule's mistake) reports the
+/// index operator (`_[_]`) in its overload error instead of `_._`, and one selected on a
+/// comprehension variable that holds an `optional` of a value that is no map gives
+/// `optional.none()` instead of that error. `has(a.b)` stays a presence test, with `a` wrapped
+/// as `true ? a : a` (which the interpreter evaluates without allocating) when it is the
+/// variable itself. Names that are not our variables (types, namespaces) are left alone.
 fn unqualify(e: &mut cel::IdedExpr, bound: &mut Vec<String>) {
     use cel::common::ast::{EntryExpr, Expr};
     let ours =
@@ -763,11 +766,10 @@ fn unqualify(e: &mut cel::IdedExpr, bound: &mut Vec<String>) {
         Expr::Select(select) => {
             let root = chain_root(&mut select.operand);
             match &root.expr {
-                Expr::Ident(name) if !ours(name, bound) => return,
+                Expr::Ident(name) if ours(name, bound) => to_index(e),
                 Expr::Ident(_) => {}
                 _ => unqualify(root, bound),
             }
-            to_index(e);
         }
         Expr::Call(call) => {
             if let Some(target) = &mut call.target {
@@ -1057,6 +1059,11 @@ mod tests {
             "has(container.nested.deep.flag) && !has(container.nested.empty.x)",
             "container.?nested.?deep.flag.orValue(false)",
             "container.?nope.name.orValue('none')",
+            "container.?name.deep.orValue('none')",
+            "container.?nothing.x.orValue('none')",
+            "container.?nested.deep.flag.orValue(false)",
+            "[container.nested][0].deep.flag",
+            "container.list.filter(e, true)[0].name",
             "[container.nested][0].deep.list[1]",
             "container.list[1].name",
             "other.nested.deep.flag",
@@ -1070,6 +1077,10 @@ mod tests {
         assert!(!shown("container.nested.deep.list").contains("Select"));
         assert!(shown("has(container.nested.deep)").contains("Select"));
         assert!(shown("int.size").contains("Select"), "not our variable");
+        assert!(
+            shown("container.?a.b").contains("Select"),
+            "through an optional"
+        );
         for src in exprs {
             let rewritten = super::compile(src).unwrap().expression().clone();
             let plain = super::pratt_parser().parse(src).unwrap();

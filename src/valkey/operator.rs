@@ -257,9 +257,10 @@ fn extra_flags(flags: &Node, config: &mut EffectiveConfig) {
         let name = &flat[j].text[2..];
         let values = &flat[range];
         if name.eq_ignore_ascii_case("include") {
-            config
-                .unknown
-                .push(format!("{FIELD} includes a file that is not in the input"));
+            let reason = format!("{FIELD} includes a file that is not in the input");
+            if !config.unknown.contains(&reason) {
+                config.unknown.push(reason);
+            }
             continue;
         }
         let span = values.last().unwrap_or(&flat[j]).span;
