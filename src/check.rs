@@ -264,44 +264,35 @@ pub fn check(
     // and ConfigMaps the Valkey pods use, for the rules about those objects.
     let valkey_services = std::sync::Mutex::new(std::collections::HashSet::new());
     let valkey_uses = std::sync::Mutex::new(std::collections::HashSet::new());
-    let results = parallel_with(
-        &workloads,
-        64,
-        || Behind::new(files),
-        |behind, entry| {
-            behind.at(entry.doc.file, entry.doc.slice.start);
-            guarded(entry, |out| {
-                let Some(doc) = index.parse(entry) else {
-                    return;
-                };
-                let built = match crate::valkey::operator::detect(entry) {
-                    Some(op) => crate::valkey::operator::build(entry, doc, op),
-                    None => model::build(entry, doc, &index),
-                };
-                let Some(w) = built else {
-                    return;
-                };
-                if let Ok(mut set) = valkey_services.lock() {
-                    set.extend(
-                        w.services
-                            .iter()
-                            .map(|e| (e.namespace.clone(), e.name.clone())),
-                    );
-                }
-                if let (Ok(mut set), Some(spec)) = (valkey_uses.lock(), w.pod_spec()) {
-                    for (kind, name) in crate::k8s::referenced_objects(spec) {
-                        set.insert((kind, entry.namespace.clone(), name));
-                    }
-                }
-                eval::evaluate(&eval::env(), &workload_rules, &container_rules, &w, out);
-                let object = eval::object_id(&w);
-                let suppressions = crate::suppress::of(&w.doc);
-                let template = entry.doc.slice.template.as_ref();
-                crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
-            })
-        },
-    );
-    files.release_all();
+    let results = each_entry(files, &workloads, |entry, out| {
+        let Some(doc) = index.parse(entry) else {
+            return;
+        };
+        let built = match crate::valkey::operator::detect(entry) {
+            Some(op) => crate::valkey::operator::build(entry, doc, op),
+            None => model::build(entry, doc, &index),
+        };
+        let Some(w) = built else {
+            return;
+        };
+        if let Ok(mut set) = valkey_services.lock() {
+            set.extend(
+                w.services
+                    .iter()
+                    .map(|e| (e.namespace.clone(), e.name.clone())),
+            );
+        }
+        if let (Ok(mut set), Some(spec)) = (valkey_uses.lock(), w.pod_spec()) {
+            for (kind, name) in crate::k8s::referenced_objects(spec) {
+                set.insert((kind, entry.namespace.clone(), name));
+            }
+        }
+        eval::evaluate(&eval::env(), &workload_rules, &container_rules, &w, out);
+        let object = eval::object_id(&w);
+        let suppressions = crate::suppress::of(&w.doc);
+        let template = entry.doc.slice.template.as_ref();
+        crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
+    });
     let t2 = std::time::Instant::now();
     if timings {
         eprintln!("workload pass done: {}", memory());
@@ -312,36 +303,27 @@ pub fn check(
         .iter()
         .filter(|e| object_rules.iter().any(|(r, _)| r.kinds.contains(&e.kind)))
         .collect();
-    let object_results = parallel_with(
-        &objects,
-        64,
-        || Behind::new(files),
-        |behind, entry| {
-            behind.at(entry.doc.file, entry.doc.slice.start);
-            guarded(entry, |out| {
-                if let Some(doc) = index.parse(entry) {
-                    let used = valkey_uses.contains(&(
-                        entry.kind.clone(),
-                        entry.namespace.clone(),
-                        entry.name.clone(),
-                    ));
-                    let mut extra = vec![("usedByValkey", crate::rules::shared::boolean(used))];
-                    if entry.kind == "ServiceMonitor" {
-                        extra.push((
-                            "targets",
-                            eval::servicemonitor_targets(&doc, entry, &index, &valkey_services),
-                        ));
-                    }
-                    eval::evaluate_object(&eval::env(), &object_rules, entry, &doc, extra, out);
-                    let object = eval::related_id(entry);
-                    let suppressions = crate::suppress::of(&doc);
-                    let template = entry.doc.slice.template.as_ref();
-                    crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
-                }
-            })
-        },
-    );
-    files.release_all();
+    let object_results = each_entry(files, &objects, |entry, out| {
+        if let Some(doc) = index.parse(entry) {
+            let used = valkey_uses.contains(&(
+                entry.kind.clone(),
+                entry.namespace.clone(),
+                entry.name.clone(),
+            ));
+            let mut extra = vec![("usedByValkey", crate::rules::shared::boolean(used))];
+            if entry.kind == "ServiceMonitor" {
+                extra.push((
+                    "targets",
+                    eval::servicemonitor_targets(&doc, entry, &index, &valkey_services),
+                ));
+            }
+            eval::evaluate_object(&eval::env(), &object_rules, entry, &doc, extra, out);
+            let object = eval::related_id(entry);
+            let suppressions = crate::suppress::of(&doc);
+            let template = entry.doc.slice.template.as_ref();
+            crate::suppress::apply(out, &suppressions, &object, template, &known_ids, &ran);
+        }
+    });
     // One allocation for every finding: growing by doubling held two copies at the peak.
     findings.reserve_exact(
         object_results.iter().map(Vec::len).sum::<usize>()
@@ -378,6 +360,26 @@ pub fn memory() -> String {
             .map_or("?".to_string(), |v| v.trim().to_string())
     };
     format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Runs `work` for each entry on every core, each [`guarded`], with the pages of mapped files
+/// that a thread has gone past given back, and all of them once the pass is done.
+fn each_entry<'a>(
+    files: &Files,
+    entries: &[&'a Entry],
+    work: impl Fn(&'a Entry, &mut Vec<Finding>) + Sync,
+) -> Vec<Vec<Finding>> {
+    let results = parallel_with(
+        entries,
+        64,
+        || Behind::new(files),
+        |behind, entry| {
+            behind.at(entry.doc.file, entry.doc.slice.start);
+            guarded(entry, |out| work(entry, out))
+        },
+    );
+    files.release_all();
+    results
 }
 
 /// Runs the work for one object; a panic becomes an `internal-error` finding on that object
