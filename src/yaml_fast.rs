@@ -317,7 +317,8 @@ impl Fast<'_> {
                 }
             }
             Some(&c) if j == i && c != b'\n' => None,
-            Some(b'|') => self.literal(j, indent),
+            Some(b'|') => self.block(j, indent, false),
+            Some(b'>') => self.block(j, indent, true),
             Some(b'"' | b'\'') => {
                 let (node, end) = self.quoted(j)?;
                 let next = self.rest_of_line(end)?;
@@ -586,8 +587,12 @@ impl Fast<'_> {
         }
     }
 
-    /// A literal block scalar whose `|` is at `i`, in an entry at column `indent`.
-    fn literal(&self, i: usize, indent: usize) -> Option<(Node, usize)> {
+    /// A block scalar whose `|` (or, `folded`, `>`) is at `i`, in an entry at column `indent`.
+    ///
+    /// A folded scalar joins its lines with a space, and a run of empty lines between two of
+    /// them becomes that many line breaks; a more-indented line is not folded, so the line
+    /// breaks before and after it are kept (YAML 1.2 §8.1.3, example 8.10).
+    fn block(&self, i: usize, indent: usize, folded: bool) -> Option<(Node, usize)> {
         let mut h = i + 1;
         let chomp = match self.s.get(h) {
             Some(b'-') => {
@@ -611,6 +616,7 @@ impl Fast<'_> {
         let mut line = first;
         let mut last_content_end = first + m;
         let mut trailing_breaks = 0usize;
+        let mut prev_spaced = false;
         let mut next = self.s.len();
         while line < self.s.len() {
             let end = self.line_end(line);
@@ -624,6 +630,26 @@ impl Fast<'_> {
             } else if ind < m {
                 next = line;
                 break;
+            } else if folded {
+                // A more-indented line is not folded: the line breaks around it are kept.
+                let spaced = ind > m;
+                if line != first {
+                    let breaks = if spaced || prev_spaced {
+                        trailing_breaks + 1
+                    } else {
+                        trailing_breaks
+                    };
+                    if breaks == 0 {
+                        text.push(' ');
+                    }
+                    for _ in 0..breaks {
+                        text.push('\n');
+                    }
+                }
+                prev_spaced = spaced;
+                trailing_breaks = 0;
+                text.push_str(&self.src[line + m..end]);
+                last_content_end = end;
             } else {
                 for _ in 0..trailing_breaks {
                     text.push('\n');
@@ -662,7 +688,12 @@ impl Fast<'_> {
         }
         let start = first + m;
         let end = start + self.src[start..last_content_end].trim_end().len();
-        Some((self.scalar(start, end, text.into(), Style::Literal), next))
+        let style = if folded {
+            Style::Folded
+        } else {
+            Style::Literal
+        };
+        Some((self.scalar(start, end, text.into(), style), next))
     }
 
     /// Like [`Fast::content_line`], but stops at comment lines too (inside a block scalar a

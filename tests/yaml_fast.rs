@@ -49,6 +49,8 @@ fn the_shared_renders_and_the_test_data_parse_the_same_on_both_paths() {
     let mut files = Vec::new();
     yaml_files(Path::new("../shared/corpus/rendered"), &mut files);
     yaml_files(Path::new("testdata"), &mut files);
+    // The rule files: folded scalars (`>-`) in nearly every one.
+    yaml_files(Path::new("rules"), &mut files);
     let (mut docs, mut fast) = (0, 0);
     for f in &files {
         let Ok(text) = std::fs::read_to_string(f) else {
@@ -127,7 +129,19 @@ const CASES: &[(bool, &str)] = &[
     (true, "é: ü\nname: naïve\ns: |\n  ünïcode\n"),
     (false, "a: &x 1\nb: *x\n"),
     (false, "a: !!str 1\n"),
-    (false, "a: >\n  folded\n  text\n"),
+    (true, "a: >\n  folded\n  text\n"),
+    (true, "a: >-\n  one\n  two\n\n  three\n\n\n  four\nb: 1\n"),
+    (true, "a: >+\n  kept\n\n\nb: 1\n"),
+    (true, "a: >\n  trailing spaces  \n  next\n"),
+    (true, "- >-\n  item\n  text\n- x\n"),
+    (true, "a: >-\n  é ü\n  x # not a comment\n"),
+    (true, "a: >\n  folded\n    more indented\n  text\n"),
+    (true, "a: >\n folded\n line\n\n next\n line\n   * bullet\n\n   * list\n   * lines\n\n last\n line\nb: 1\n"),
+    (true, "a: >-\n  first\n    spaced\n  then\n  folded\n\n\n    spaced\n\n    again\n"),
+    (false, "a: >\n\n  leading blank\n"),
+    (false, "a: >2\n   x\n"),
+    (false, "a: >\n  x\n# comment after\nb: 1\n"),
+    (false, "a: >\n  x"),
     (false, "a: multi\n  line plain\n"),
     (false, "a: \"multi\n  line quoted\"\n"),
     (false, "a: \"\\u00e9\"\n"),
