@@ -95,7 +95,7 @@ def main():
         path = corpus(label.replace(" ", "-").replace(",", ""), docs, files)
         size = size_of(path)
         row = {"MB": round(size / 1e6, 1)}
-        repeat = 5 if docs <= 10000 else 1
+        repeat = 5 if docs <= 10000 else 3
         for cores, name in [("0", "1 core"), (None, "all cores")]:
             (wall, rss), ratio = measure(["check", "--format", "json", path], cores=cores, repeat=repeat)
             row[name] = {"s": round(wall, 3), "docs/s": int(docs / wall), "peak MB": round(rss / 1024, 1),

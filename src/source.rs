@@ -41,7 +41,7 @@ impl std::ops::Deref for Text {
             // them; a page given back is read again from the same file. The caveat of every
             // mapped read remains, and the README states it: another process rewriting the
             // file during the run could make these bytes change (even into invalid UTF-8), and
-            // truncating it makes a read fault (SIGBUS).)
+            // truncating it makes a read fault (SIGBUS).
             Text::Mapped(m) => unsafe { std::str::from_utf8_unchecked(m) },
         }
     }
