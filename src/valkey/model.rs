@@ -102,7 +102,8 @@ impl EffectiveConfig {
         points.unwrap_or_else(|| vec![(3600, 1), (300, 100), (60, 10000)])
     }
 
-    fn push_unknown(&mut self, why: String) {
+    /// Records why part of the configuration is unknown, once.
+    pub(crate) fn push_unknown(&mut self, why: String) {
         if !self.unknown.contains(&why) {
             self.unknown.push(why);
         }
@@ -1104,24 +1105,8 @@ fn read_argv(argv: &[Word], vfs: &Vfs, files: &Files, config: &mut EffectiveConf
         }
     }
     let flat = flatten_options(&argv[i.min(argv.len())..]);
-    for (j, range) in group_options(&flat) {
-        let name = &flat[j].text[2..];
-        let values = &flat[range];
-        let span = match values.last() {
-            Some(v) => v.span.or_else(|| find_arg_span(args_node, &v.text, files)),
-            None => flat[j]
-                .span
-                .or_else(|| find_arg_span(args_node, &flat[j].text, files)),
-        };
-        let literal = values.iter().all(|v| v.literal);
-        let args: Vec<String> = values.iter().map(|v| v.text.clone()).collect();
-        let option = Setting {
-            name: name.to_string(),
-            args,
-            span,
-            origin: "command-line argument".into(),
-            literal,
-        };
+    let locate = |w: &Word| w.span.or_else(|| find_arg_span(args_node, &w.text, files));
+    for option in options(&flat, "command-line argument", locate) {
         apply(option, vfs, files, config);
     }
 }
@@ -1159,9 +1144,13 @@ pub(crate) fn flatten_options(words: &[Word]) -> Vec<Word> {
     flat
 }
 
-/// Flattened command-line words grouped into options as the server groups them: the index of
-/// each `--name` and the range of its values (words before the first `--name` are skipped).
-pub(crate) fn group_options(flat: &[Word]) -> Vec<(usize, std::ops::Range<usize>)> {
+/// Flattened command-line words grouped into options as the server groups them (words before
+/// the first `--name` are skipped), each placed where `locate` puts its last word.
+pub(crate) fn options(
+    flat: &[Word],
+    origin: &str,
+    locate: impl Fn(&Word) -> Option<Span>,
+) -> Vec<Setting> {
     let mut options = Vec::new();
     let mut j = 0;
     while j < flat.len() {
@@ -1183,7 +1172,14 @@ pub(crate) fn group_options(flat: &[Word]) -> Vec<(usize, std::ops::Range<usize>
                 break;
             }
         }
-        options.push((j, j + 1..k));
+        let words = &flat[j + 1..k];
+        options.push(Setting {
+            name: name.to_string(),
+            args: words.iter().map(|w| w.text.clone()).collect(),
+            span: locate(words.last().unwrap_or(&flat[j])),
+            origin: origin.to_string(),
+            literal: words.iter().all(|w| w.literal),
+        });
         j = k;
     }
     options
@@ -1214,13 +1210,19 @@ fn find_arg_span(args: Option<&Node>, text: &str, files: &Files) -> Option<Span>
 /// Applies one command-line option (`name` as written): `--include` reads the file in place,
 /// anything else is checked and recorded.
 fn apply(option: Setting, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig) {
-    let lower = option.name.to_ascii_lowercase();
-    if lower == "include" {
+    if option.name.eq_ignore_ascii_case("include") {
         if let Some(path) = option.args.first() {
             include(path, vfs, files, config, 1);
         }
         return;
     }
+    record_option(option, config);
+}
+
+/// Records one command-line option other than `include`: checked as the server checks it (a
+/// refused one is a configuration error), kept when the server knows it; a value known only
+/// at run time is not checked.
+pub(crate) fn record_option(option: Setting, config: &mut EffectiveConfig) {
     let known = if option.literal {
         let mut all: Vec<&str> = vec![&option.name];
         all.extend(option.args.iter().map(String::as_str));
@@ -1240,7 +1242,7 @@ fn apply(option: Setting, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig
         }
     } else {
         // The value is only known at run time: keep that the directive is set, check nothing.
-        super::directives::lookup(&lower).is_some()
+        super::directives::lookup(&option.name.to_ascii_lowercase()).is_some()
     };
     if known {
         config.settings.push(Setting {

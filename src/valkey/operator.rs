@@ -232,9 +232,7 @@ fn extra_flags(flags: &Node, config: &mut EffectiveConfig) {
     let mut flat = Vec::new();
     for item in flags.items() {
         let Some(text) = item.as_str() else {
-            config
-                .unknown
-                .push(format!("{FIELD} holds an item that is not a string"));
+            config.push_unknown(format!("{FIELD} holds an item that is not a string"));
             return;
         };
         let word = super::script::Word {
@@ -253,47 +251,11 @@ fn extra_flags(flags: &Node, config: &mut EffectiveConfig) {
                 }),
         );
     }
-    for (j, range) in super::model::group_options(&flat) {
-        let name = &flat[j].text[2..];
-        let values = &flat[range];
-        if name.eq_ignore_ascii_case("include") {
-            let reason = format!("{FIELD} includes a file that is not in the input");
-            if !config.unknown.contains(&reason) {
-                config.unknown.push(reason);
-            }
-            continue;
-        }
-        let span = values.last().unwrap_or(&flat[j]).span;
-        let args: Vec<String> = values.iter().map(|v| v.text.clone()).collect();
-        let literal = values.iter().all(|v| v.literal);
-        let known = if literal {
-            let mut all: Vec<&str> = vec![name];
-            all.extend(args.iter().map(String::as_str));
-            match conf::check(&all, false) {
-                Ok(Known::Ignored) => false,
-                Ok(_) => true,
-                Err(p) => {
-                    config.errors.push(ConfError {
-                        directive: name.to_string(),
-                        message: p.message,
-                        hint: p.hint,
-                        span,
-                        origin: FIELD.into(),
-                    });
-                    continue;
-                }
-            }
+    for option in super::model::options(&flat, FIELD, |w| w.span) {
+        if option.name.eq_ignore_ascii_case("include") {
+            config.push_unknown(format!("{FIELD} includes a file that is not in the input"));
         } else {
-            super::directives::lookup(&name.to_ascii_lowercase()).is_some()
-        };
-        if known {
-            config.settings.push(Setting {
-                name: conf::canonical(name),
-                args,
-                span,
-                origin: FIELD.into(),
-                literal,
-            });
+            super::model::record_option(option, config);
         }
     }
 }
