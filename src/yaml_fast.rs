@@ -630,15 +630,14 @@ impl Fast<'_> {
             } else if ind < m {
                 next = line;
                 break;
-            } else if folded {
-                // A more-indented line is not folded: the line breaks around it are kept.
+            } else {
+                // Between two lines: a literal scalar keeps the line break and the empty lines;
+                // a folded one turns the break into a space, or drops it before empty lines,
+                // unless a line is more indented (not folded).
                 let spaced = ind > m;
                 if line != first {
-                    let breaks = if spaced || prev_spaced {
-                        trailing_breaks + 1
-                    } else {
-                        trailing_breaks
-                    };
+                    let folds = folded && !spaced && !prev_spaced;
+                    let breaks = trailing_breaks + usize::from(!folds);
                     if breaks == 0 {
                         text.push(' ');
                     }
@@ -648,16 +647,6 @@ impl Fast<'_> {
                 }
                 prev_spaced = spaced;
                 trailing_breaks = 0;
-                text.push_str(&self.src[line + m..end]);
-                last_content_end = end;
-            } else {
-                for _ in 0..trailing_breaks {
-                    text.push('\n');
-                }
-                trailing_breaks = 0;
-                if !text.is_empty() {
-                    text.push('\n');
-                }
                 text.push_str(&self.src[line + m..end]);
                 last_content_end = end;
             }
