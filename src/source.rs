@@ -368,13 +368,14 @@ fn read_file(path: &Path) -> Result<SourceFile, InputError> {
     }
     drop(file);
     let bytes = std::fs::read(path).map_err(|e| error(e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        error(format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
+    let text =
+        String::from_utf8(bytes).map_err(|e| error(not_utf8(e.utf8_error().valid_up_to())))?;
     Ok(SourceFile::new(path.display().to_string(), text))
+}
+
+/// The error of a file that is not UTF-8 at byte `offset`.
+fn not_utf8(offset: usize) -> String {
+    format!("not UTF-8 text (invalid byte at offset {offset})")
 }
 
 /// Maps a large file and checks, a block at a time, that it is UTF-8, giving each block back
@@ -398,12 +399,7 @@ fn map_file(path: &Path, file: &std::fs::File) -> Result<Option<SourceFile>, Str
             Ok(_) => end,
             // A character cut by the block's end is checked with the next block.
             Err(e) if e.error_len().is_none() && end < bytes.len() => pos + e.valid_up_to(),
-            Err(e) => {
-                return Err(format!(
-                    "not UTF-8 text (invalid byte at offset {})",
-                    pos + e.valid_up_to()
-                ))
-            }
+            Err(e) => return Err(not_utf8(pos + e.valid_up_to())),
         };
         lone_cr |= memchr::memchr_iter(b'\r', &bytes[pos..valid])
             .any(|i| bytes.get(pos + i + 1) != Some(&b'\n'));

@@ -101,9 +101,7 @@ pub fn split_documents_with(
     mut passed: impl FnMut(usize),
 ) -> (Vec<DocSlice>, LineIndex) {
     let mut docs = Vec::new();
-    let mut checkpoints = Vec::with_capacity(text.len() / (40 * STRIDE) + 1);
-    checkpoints.push(0u32);
-    let mut breaks = 0usize;
+    let mut lines = LineIndexBuilder::new(text.len());
     let mut start = 0usize;
     let mut pos = 0usize;
     let bytes = text.as_bytes();
@@ -126,10 +124,7 @@ pub fn split_documents_with(
     while pos < bytes.len() {
         let line_end = memchr_nl(bytes, pos);
         if line_end < bytes.len() {
-            breaks += 1;
-            if breaks % STRIDE == 0 {
-                checkpoints.push(line_end as u32 + 1);
-            }
+            lines.line_break(line_end);
         }
         let line = &text[pos..line_end];
         // A marker is followed by a space, a TAB or the line end (YAML's s-white and breaks,
@@ -154,7 +149,7 @@ pub fn split_documents_with(
     if start < bytes.len() {
         push(start, bytes.len(), &mut docs);
     }
-    (docs, LineIndex { checkpoints })
+    (docs, lines.build())
 }
 
 fn memchr_nl(bytes: &[u8], from: usize) -> usize {
@@ -178,7 +173,7 @@ fn helm_source(body: &str) -> Option<&str> {
 ///
 /// Returns `Ok(None)` for a document with no content.
 pub fn parse_document(text: &str, doc: &DocSlice, file: u32) -> Result<Option<Node>, YamlError> {
-    parse(text, doc, file, false, true, true)
+    parse(text, doc, file, Read::Kept)
 }
 
 /// [`parse_document`] for a tree that is dropped soon (the second pass's): the fast path's
@@ -189,7 +184,7 @@ pub fn parse_document_transient(
     doc: &DocSlice,
     file: u32,
 ) -> Result<Option<Node>, YamlError> {
-    parse(text, doc, file, false, true, false)
+    parse(text, doc, file, Read::Transient)
 }
 
 /// [`parse_document`] through saphyr alone, without the fast path of [`crate::yaml_fast`]:
@@ -200,7 +195,7 @@ pub fn parse_document_with_saphyr(
     doc: &DocSlice,
     file: u32,
 ) -> Result<Option<Node>, YamlError> {
-    parse(text, doc, file, false, false, true)
+    parse(text, doc, file, Read::Saphyr)
 }
 
 /// Parses a document for the cross-document index: saphyr keeps only `kind`, `apiVersion`,
@@ -212,7 +207,7 @@ pub fn parse_index_fields(
     doc: &DocSlice,
     file: u32,
 ) -> Result<Option<Node>, YamlError> {
-    parse(text, doc, file, true, true, false)
+    parse(text, doc, file, Read::Index)
 }
 
 /// Whether the fast path of [`crate::yaml_fast`] reads a document (rather than saphyr).
@@ -232,22 +227,30 @@ fn without_trailing_tabs(src: &str) -> Cow<'_, str> {
     }
 }
 
-fn parse(
-    text: &str,
-    doc: &DocSlice,
-    file: u32,
-    prune: bool,
-    fast: bool,
-    compact: bool,
-) -> Result<Option<Node>, YamlError> {
+/// What a document is read for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// A tree that may be kept: compact collections.
+    Kept,
+    /// A tree dropped soon: collections keep their spare room.
+    Transient,
+    /// The index fields: saphyr prunes the rest (the fast path reads the whole tree anyway).
+    Index,
+    /// Through saphyr alone, for the tests that compare the two paths.
+    Saphyr,
+}
+
+fn parse(text: &str, doc: &DocSlice, file: u32, read: Read) -> Result<Option<Node>, YamlError> {
     let cleaned = without_trailing_tabs(&text[doc.start..doc.end]);
     // Most documents are block YAML as Helm and kubectl write it, which the fast path reads
     // (the whole tree, also when only the index fields are wanted); the rest goes to saphyr.
-    if fast {
+    if read != Read::Saphyr {
+        let compact = read == Read::Kept;
         if let Some(node) = crate::yaml_fast::parse(&cleaned, doc.start, file, compact) {
             return Ok(Some(node));
         }
     }
+    let prune = read == Read::Index;
     let offsets = Offsets::new(&cleaned, doc.start);
     let mut builder = Builder {
         stack: Vec::new(),
@@ -734,18 +737,45 @@ pub struct LineIndex {
 /// this many line breaks, and a 5-million-line input keeps 80k offsets instead of 5 million.
 const STRIDE: usize = 64;
 
+/// Builds a [`LineIndex`] from the line breaks of a text, given in order.
+struct LineIndexBuilder {
+    checkpoints: Vec<u32>,
+    breaks: usize,
+}
+
+impl LineIndexBuilder {
+    fn new(len: usize) -> Self {
+        let mut checkpoints = Vec::with_capacity(len / (40 * STRIDE) + 1);
+        checkpoints.push(0);
+        LineIndexBuilder {
+            checkpoints,
+            breaks: 0,
+        }
+    }
+
+    /// A line break at byte `at`: every `STRIDE`-th one starts a checkpoint line.
+    fn line_break(&mut self, at: usize) {
+        self.breaks += 1;
+        if self.breaks % STRIDE == 0 {
+            self.checkpoints.push(at as u32 + 1);
+        }
+    }
+
+    fn build(self) -> LineIndex {
+        LineIndex {
+            checkpoints: self.checkpoints,
+        }
+    }
+}
+
 impl LineIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> LineIndex {
-        let mut checkpoints = Vec::with_capacity(text.len() / (40 * STRIDE) + 1);
-        checkpoints.push(0u32);
-        checkpoints.extend(
-            memchr::memchr_iter(b'\n', text.as_bytes())
-                .skip(STRIDE - 1)
-                .step_by(STRIDE)
-                .map(|i| i as u32 + 1),
-        );
-        LineIndex { checkpoints }
+        let mut lines = LineIndexBuilder::new(text.len());
+        for at in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            lines.line_break(at);
+        }
+        lines.build()
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
