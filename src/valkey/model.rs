@@ -1272,18 +1272,16 @@ fn include(path: &str, vfs: &Vfs, files: &Files, config: &mut EffectiveConfig, d
     if let Some((_, why)) = unseen {
         config.push_unknown(why.clone());
     }
-    let matched: Vec<&String> = vfs
+    let matched: Vec<(&String, &VFile)> = vfs
         .files
-        .keys()
-        .filter(|p| pattern.is_match(p.as_str()) && !hidden_from(p, path))
+        .iter()
+        .filter(|(p, _)| pattern.is_match(p.as_str()) && !hidden_from(p, path))
         .collect();
-    for (i, p) in matched.iter().enumerate() {
+    for (i, (p, f)) in matched.iter().enumerate() {
         // The server reads the matches into one text: a file without a final line break runs
         // into the first line of the next one.
-        let joined = vfs.files[*p].readable
-            && !vfs.files[*p].text.is_empty()
-            && !vfs.files[*p].text.ends_with('\n')
-            && i + 1 < matched.len();
+        let joined =
+            f.readable && !f.text.is_empty() && !f.text.ends_with('\n') && i + 1 < matched.len();
         if joined {
             config.push_unknown(format!(
                 "included file {p} does not end with a line break, so its last line runs into the next file's first"
